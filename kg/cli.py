@@ -1,0 +1,275 @@
+"""The ``kg`` command: thin click commands over the library. The only module importing click.
+
+Exit codes: 0 success; 1 a negative answer (``kg validate`` found violations); 2 bad input or
+usage (unreadable file, unknown entity, bad option); 3 an internal error (a bug: please report).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.errors import KgError
+from kg.output import FORMATS, format_json, format_rows
+
+__all__ = ["cli", "main"]
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class Session:
+    """Global options, and the graph loaded from them on first use."""
+
+    data: tuple[str, ...] = ()
+    bundled: bool = True
+    store: str = "memory"
+    _graph: object = field(default=None, repr=False)
+
+    def graph(self, extra: tuple[str, ...] = ()):
+        from kg.graph import load_graph
+
+        if self._graph is None or extra:
+            graph = load_graph([*self.data, *extra], bundled=self.bundled, store=self.store)
+            if extra:
+                return graph
+            self._graph = graph
+        return self._graph
+
+
+class KgGroup(click.Group):
+    """Turns library errors into one line on stderr and an exit code; never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KgError as err:
+            click.echo(f"kg: error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("kg: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as err:  # a bug: say so in one line unless debugging
+            if os.environ.get("KG_DEBUG"):
+                raise
+            click.echo(f"kg: internal error: {type(err).__name__}: {err} (KG_DEBUG=1 shows the traceback)", err=True)
+            ctx.exit(3)
+
+
+def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table"):
+    return click.option(
+        "-f", "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+        help="Output format. Results go to stdout, messages to stderr.",
+    )
+
+
+@click.group(cls=KgGroup, context_settings=CONTEXT)
+@click.option(
+    "--data", "data", multiple=True, metavar="PATH",
+    help="Add a file or folder (Turtle, TriG, N-Triples, N-Quads, JSON-LD) to the graph. Repeatable.",
+)
+@click.option("--no-bundled", is_flag=True, help="Leave out the bundled graph (the ontology is always loaded).")
+@click.option(
+    "--store", default="memory", envvar="KG_STORE", show_default=True, metavar="STORE",
+    help="Where the graph lives: 'memory' (Oxigraph in memory). Also read from $KG_STORE.",
+)
+@click.version_option(__version__, prog_name="kg")
+@click.pass_context
+def cli(ctx: click.Context, data: tuple[str, ...], no_bundled: bool, store: str) -> None:
+    """tradekg: who did what to which trade, as of when, and who says so.
+
+    The graph holds the actors, policies (agreements, restrictions, relaxations), events and
+    claims of trade conflicts, the commodities and industries they reach, and for every fact
+    the source and quote it comes from. It ships with a curated graph of the June 2025
+    US-China rare-earth dispute; add your own files with --data.
+
+    \b
+    Examples:
+      kg validate                       # the bundled graph conforms?
+      kg info                           # what is in the graph
+      kg show "Geneva agreement"        # one entity, every fact with its source
+      kg --data my-facts.ttl info       # with your own facts added
+
+    Exit codes: 0 ok, 1 validation found violations, 2 bad input or usage, 3 internal error.
+    """
+    ctx.obj = Session(data=data, bundled=not no_bundled, store=store)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=str))
+@format_option()
+@click.pass_obj
+def validate(session: Session, files: tuple[str, ...], fmt: str) -> None:
+    """Check the graph against the SHACL shapes and for provenance.
+
+    Loads the ontology, the bundled graph (unless --no-bundled), the --data files and FILES,
+    then checks every entity against ontology/shapes.ttl and checks that every fact cites a
+    source. A file that cannot be parsed is reported with its line and column (exit 2).
+    Violations are listed with the entity, property, message and file (exit 1).
+
+    \b
+    Examples:
+      kg validate
+      kg validate my-facts.ttl
+      kg --no-bundled validate my-facts.ttl -f json
+    """
+    from kg.validate import validate as run_validation
+
+    graph = session.graph(files)
+    report = run_validation(graph)
+    rows = [
+        {
+            "severity": r.severity,
+            "entity": r.focus_label,
+            "property": r.path,
+            "message": r.message,
+            "value": r.value,
+            "file": _short_path(r.source_file),
+        }
+        for r in report.results
+    ]
+    violations, warnings = report.count("Violation"), report.count("Warning")
+    summary = (
+        f"{'conforms' if report.conforms else 'does not conform'}: {report.triples} triples checked against "
+        f"{report.shapes} shapes and for provenance; {violations} violation(s), {warnings} warning(s)"
+    )
+    if fmt == "json":
+        click.echo(format_json({"conforms": report.conforms, "triples": report.triples, "results": rows}))
+    else:
+        if rows:
+            click.echo(format_rows(rows, ["severity", "entity", "property", "message", "file"], fmt))
+        if fmt == "table":
+            click.echo(summary)
+    if not report.conforms:
+        if fmt != "table":
+            click.echo(summary, err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@format_option(("table", "json"))
+@click.pass_obj
+def info(session: Session, fmt: str) -> None:
+    """What the graph holds: counts by class, sources, date ranges, triples.
+
+    \b
+    Examples:
+      kg info
+      kg info -f json | jq .classes
+    """
+    from kg.describe import graph_info
+
+    data = graph_info(session.graph())
+    if fmt == "json":
+        click.echo(format_json(data))
+        return
+    valid, record = data["valid_time"], data["record_time"]
+    click.echo(
+        f"{data['triples']} triples ({data['data_triples']} data, {data['ontology_triples']} ontology) "
+        f"from {len(data['files'])} file(s)"
+    )
+    click.echo(f"valid time:  {valid['first'] or '-'} to {valid['last'] or '-'}   (when things happened or held)")
+    click.echo(f"record time: {record['first'] or '-'} to {record['last'] or '-'}   (when sources published them)")
+    if data["assertions_by_kind"]:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(data["assertions_by_kind"].items()))
+        click.echo(f"assertions:  {kinds}")
+    click.echo("")
+    click.echo(format_rows(data["classes"], ["label", "class", "direct", "with_subclasses"], "table"))
+    click.echo("")
+    click.echo(format_rows(data["sources"], ["label", "kind", "recorded_on", "assertions"], "table"))
+
+
+@cli.command()
+@click.argument("name")
+@format_option(("table", "json"))
+@click.pass_obj
+def show(session: Session, name: str, fmt: str) -> None:
+    """One entity's card: type, labels, every fact about it with its source and quote.
+
+    NAME is a label or alias (any case: "geneva agreement", "Trump", "Beijing"), a CURIE
+    (policy:geneva-agreement) or a full IRI. On a miss the nearest names are suggested.
+
+    \b
+    Examples:
+      kg show "Geneva agreement"
+      kg show Trump -f json
+      kg show claim:xi-agreed-to-resume-rare-earth-exports
+    """
+    from kg.describe import entity_card
+    from kg.lookup import resolve_entity
+
+    graph = session.graph()
+    card = entity_card(graph, resolve_entity(graph, name))
+    if fmt == "json":
+        click.echo(format_json(card.to_dict()))
+        return
+    click.echo(_render_card(card))
+
+
+def _render_card(card) -> str:
+    width = 100
+    lines = [f"{card.label}  ({card.curie})", f"  {card.iri}"]
+    if card.types:
+        lines.append(f"  type: {', '.join(card.types)}")
+    if card.aliases:
+        lines.append(textwrap.fill(
+            "also known as: " + "; ".join(card.aliases), width, initial_indent="  ", subsequent_indent="    "
+        ))
+    out_facts = [f for f in card.facts if f.direction == "out"]
+    in_facts = [f for f in card.facts if f.direction == "in"]
+    if out_facts:
+        lines += ["", "Facts"]
+        label_width = min(24, max(len(f.predicate_label) for f in out_facts))
+        for fact in out_facts:
+            value = fact.value_label + (f" ({fact.precision})" if fact.precision else "")
+            refs = "".join(f"[{i + 1}]" for i in fact.evidence) or "[no source]"
+            lines.append(_wrap(f"  {fact.predicate_label:<{label_width}}  {value}  {refs}", width, label_width + 4))
+    if in_facts:
+        lines += ["", "Referred to by"]
+        for fact in in_facts:
+            refs = "".join(f"[{i + 1}]" for i in fact.evidence) or "[no source]"
+            lines.append(_wrap(f"  {fact.value_label} \u2014 {fact.predicate_label} \u2192 this  {refs}", width, 4))
+    if card.evidence:
+        lines += ["", "Sources"]
+        for i, ev in enumerate(card.evidence, 1):
+            head = f"  [{i}] {ev.source_label}"
+            if ev.recorded_on:
+                head += f" ({ev.recorded_on})"
+            details = [d for d in (ev.kind, ev.quality) if d]
+            if details:
+                head += " \u2014 " + ", ".join(details)
+            lines.append(_wrap(head, width, 6))
+            if ev.quote:
+                lines.append(_wrap(f"      \u201c{ev.quote}\u201d", width, 7))
+            if ev.reasoning:
+                lines.append(_wrap(f"      reasoning: {ev.reasoning}", width, 8))
+            if ev.url:
+                lines.append(f"      {ev.url}")
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int, indent: int) -> str:
+    return textwrap.fill(text, width, subsequent_indent=" " * indent, break_long_words=False, break_on_hyphens=False)
+
+
+def _short_path(path: str | None) -> str:
+    if not path:
+        return ""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return Path(path).name if "site-packages" in path else path
+
+
+main = cli
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

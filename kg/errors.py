@@ -1,0 +1,64 @@
+"""Exceptions raised by the library. Only :mod:`kg.cli` turns them into messages and exit codes.
+
+Every error carries a one-line message that names the file, line, entity or parameter at
+fault, and the exit code the command line should end with (2: bad input or usage).
+"""
+
+from __future__ import annotations
+
+__all__ = ["KgError", "InputError", "UsageError", "EntityNotFound", "AmbiguousEntity"]
+
+
+class KgError(Exception):
+    """Base class of every expected failure; ``str(err)`` is a one-line message."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()) if "\n" in message else message)
+
+
+class UsageError(KgError):
+    """A command or function was called with values it cannot use."""
+
+
+class InputError(KgError):
+    """A data file cannot be read or parsed.
+
+    ``path``, ``line`` and ``column`` locate the fault where the parser reports it.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        reason: str,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.path, self.reason, self.line, self.column = path, reason, line, column
+        where = path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {reason}")
+
+
+class EntityNotFound(KgError):
+    """No entity has the given IRI, CURIE, label or alias."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name, self.suggestions = name, suggestions
+        message = f"no entity {name!r}"
+        if suggestions:
+            message += "; did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
+        super().__init__(message)
+
+
+class AmbiguousEntity(KgError):
+    """Several entities share the given label or alias."""
+
+    def __init__(self, name: str, candidates: list[tuple[str, str]]) -> None:
+        self.name, self.candidates = name, candidates
+        listed = "; ".join(f"{label} <{iri}>" for iri, label in candidates)
+        super().__init__(f"{name!r} names {len(candidates)} entities: {listed}; give the IRI or CURIE")

@@ -1,0 +1,175 @@
+"""Load the ontology, the bundled graph and users' files into a store, and query it.
+
+>>> from kg.graph import load_graph
+>>> graph = load_graph()
+>>> graph.ask("ASK { person:donald-trump a tkg:Leader }")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from kg import resources
+from kg.errors import InputError
+from kg.namespaces import ONTOLOGY_IRI, curie
+from kg.stores import RDF_FORMATS, Row, Store, format_for, open_store
+
+__all__ = ["KnowledgeGraph", "LoadedFile", "load_graph", "expand_paths"]
+
+#: Files with more quads than this are not indexed for "which file said it" in reports.
+_SUBJECT_INDEX_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    path: Path
+    quads: int
+    bundled: bool
+
+
+@dataclass
+class KnowledgeGraph:
+    """A store holding the ontology plus data, with the files it came from.
+
+    Queries see the union of all graphs as their default graph, with the prefixes of
+    :data:`kg.namespaces.PREFIXES` predeclared; ``GRAPH ?g`` reaches the assertion graphs.
+    """
+
+    store: Store
+    files: list[LoadedFile] = field(default_factory=list)
+    _subject_files: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _label_cache: dict[str, str] | None = field(default=None, repr=False)
+
+    # -- loading -----------------------------------------------------------------------
+    def load_ontology(self) -> None:
+        """Load ``tradekg.ttl`` into the named graph of the ontology's IRI."""
+        path = resources.ontology_file()
+        n = self.store.load_file(path, graph=ONTOLOGY_IRI)
+        self.files.append(LoadedFile(path, n, bundled=True))
+
+    def load_file(self, path: Path, bundled: bool = False) -> int:
+        """Add one RDF file. Triples of Turtle/N-Triples files go to the default graph."""
+        n = self.store.load_file(path)
+        self.files.append(LoadedFile(path, n, bundled))
+        self._label_cache = None
+        if n <= _SUBJECT_INDEX_LIMIT:
+            self._index_subjects(path)
+        return n
+
+    def _index_subjects(self, path: Path) -> None:
+        staging = open_store("memory")
+        staging.load_file(path)
+        rows = staging.select(
+            "SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", union=False
+        )
+        for row in rows:
+            self._subject_files.setdefault(str(row["s"]), []).append(str(path))
+
+    def files_of(self, subject: Node) -> list[str]:
+        """The files in which ``subject`` has triples (as far as indexed)."""
+        return self._subject_files.get(str(subject), [])
+
+    # -- queries -----------------------------------------------------------------------
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> list[Row]:
+        """Run a SELECT query; each row maps variable names to rdflib terms (unbound ones absent)."""
+        return self.store.select(query, bindings, union)
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> bool:
+        """Run an ASK query."""
+        return self.store.ask(query, bindings, union)
+
+    def construct(self, query: str, union: bool = True) -> list[tuple[Node, Node, Node]]:
+        """Run a CONSTRUCT or DESCRIBE query; return its triples."""
+        return self.store.construct(query, union)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def to_rdflib(self, include_ontology: bool = True) -> Graph:
+        """All triples (of every graph, merged) as an rdflib Graph in rdflib's Memory store.
+
+        pySHACL and serialisers work on this copy; it is fast for small and medium graphs.
+        """
+        where = "{ ?s ?p ?o }" if include_ontology else (
+            f"{{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_IRI}>) }} }}"
+        )
+        graph = Graph()
+        for prefix, ns in _bind_prefixes():
+            graph.bind(prefix, ns)
+        union = include_ontology
+        for triple in self.store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {where}", union=union):
+            graph.add(triple)
+        return graph
+
+    # -- labels ------------------------------------------------------------------------
+    def label(self, term: Node) -> str:
+        """A readable name for ``term``: its rdfs:label, else its CURIE, else its text."""
+        if self._label_cache is None:
+            self._label_cache = {}
+            rows = self.select(
+                "SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(lang(?l) = '' || langMatches(lang(?l), 'en')) }"
+            )
+            for row in rows:
+                self._label_cache.setdefault(str(row["s"]), str(row["l"]))
+        if isinstance(term, URIRef):
+            return self._label_cache.get(str(term)) or curie(str(term))
+        return str(term)
+
+
+def _bind_prefixes() -> Iterable[tuple[str, str]]:
+    from kg.namespaces import PREFIXES
+
+    return PREFIXES.items()
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named by ``paths``: files as given, folders searched recursively for RDF files.
+
+    Raises :class:`InputError` for a missing path, an empty folder or a file of unknown type.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in RDF_FORMATS and not p.name.startswith(".")
+            )
+            if not inside:
+                raise InputError(str(path), "folder holds no RDF file (" + ", ".join(sorted(RDF_FORMATS)) + ")")
+            found.extend(inside)
+        elif path.is_file():
+            format_for(path)
+            found.append(path)
+        elif path.exists():
+            raise InputError(str(path), "not a regular file")
+        else:
+            raise InputError(str(path), "no such file or folder")
+    return found
+
+
+def load_graph(
+    paths: Iterable[str | Path] = (),
+    bundled: bool = True,
+    store: str = "memory",
+) -> KnowledgeGraph:
+    """Load the ontology, the bundled graph (unless ``bundled=False``) and ``paths``.
+
+    ``paths`` may name files or folders of Turtle, TriG, N-Triples, N-Quads or JSON-LD.
+    A file that fails to parse raises :class:`InputError` naming its line and column.
+    """
+    files = expand_paths(paths)
+    graph = KnowledgeGraph(open_store(store))
+    graph.load_ontology()
+    if bundled:
+        for path in resources.bundled_data_files():
+            graph.load_file(path, bundled=True)
+    for path in files:
+        graph.load_file(path)
+    return graph

@@ -1,0 +1,101 @@
+"""Find an entity by IRI, CURIE, label or alias, the way users type names.
+
+>>> from kg.graph import load_graph
+>>> graph = load_graph()
+>>> str(resolve_entity(graph, "geneva AGREEMENT"))
+'https://w3id.org/tradekg/id/policy/geneva-agreement'
+>>> str(resolve_entity(graph, "Trump"))
+'https://w3id.org/tradekg/id/person/donald-trump'
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from kg.errors import AmbiguousEntity, EntityNotFound
+from kg.graph import KnowledgeGraph
+from kg.namespaces import ONTOLOGY_IRI, expand_curie
+
+__all__ = ["resolve_entity", "entity_names", "normalise_name", "EntityName"]
+
+_NAME_QUERY = f"""
+SELECT DISTINCT ?s ?name ?primary WHERE {{
+  VALUES (?p ?primary) {{ (rdfs:label true) (skos:prefLabel true) (skos:altLabel false) }}
+  {{ ?s ?p ?name }} UNION {{ GRAPH ?g {{ ?s ?p ?name }} FILTER(?g != <{ONTOLOGY_IRI}>) }}
+  FILTER(isLiteral(?name))
+}}
+"""
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def normalise_name(text: str) -> str:
+    """Case-, accent-, quote- and space-insensitive form of a name."""
+    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().replace(".", "").split())
+
+
+@dataclass(frozen=True)
+class EntityName:
+    iri: str
+    name: str
+    primary: bool
+
+
+def entity_names(graph: KnowledgeGraph) -> list[EntityName]:
+    """Every label and alias of every entity (not of ontology terms)."""
+    rows = graph.select(_NAME_QUERY, union=False)
+    return [EntityName(str(r["s"]), str(r["name"]), r["primary"].toPython() is True) for r in rows]
+
+
+def _exists(graph: KnowledgeGraph, iri: str) -> bool:
+    return graph.ask("ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }", {"e": URIRef(iri)})
+
+
+def resolve_entity(graph: KnowledgeGraph, text: str) -> URIRef:
+    """The entity ``text`` names: an IRI (``<…>`` or ``http…``), a CURIE, a label or an alias.
+
+    Labels win over aliases. Raises :class:`EntityNotFound` with the nearest names as
+    suggestions, or :class:`AmbiguousEntity` listing the candidates.
+    """
+    raw = text.strip()
+    iri = None
+    if raw.startswith("<") and raw.endswith(">"):
+        iri = raw[1:-1]
+    elif raw.startswith(("http://", "https://", "urn:")):
+        iri = raw
+    else:
+        iri = expand_curie(raw)
+    if iri is not None and _exists(graph, iri):
+        return URIRef(iri)
+
+    wanted = normalise_name(raw)
+    names = entity_names(graph)
+    for primary in (True, False):
+        hits = sorted({n.iri for n in names if n.primary == primary and normalise_name(n.name) == wanted})
+        if len(hits) == 1:
+            return URIRef(hits[0])
+        if len(hits) > 1:
+            raise AmbiguousEntity(raw, [(h, graph.label(URIRef(h))) for h in hits])
+
+    raise EntityNotFound(raw, _suggestions(graph, wanted, names))
+
+
+def _suggestions(graph: KnowledgeGraph, wanted: str, names: list[EntityName], n: int = 3) -> list[str]:
+    by_norm: dict[str, str] = {}
+    for entry in sorted(names, key=lambda e: not e.primary):
+        by_norm.setdefault(normalise_name(entry.name), entry.iri)
+    close = difflib.get_close_matches(wanted, list(by_norm), n=n * 2, cutoff=0.6)
+    if wanted:
+        close += sorted(k for k in by_norm if wanted in k and k not in close)
+    labels: list[str] = []
+    for key in close:
+        label = graph.label(URIRef(by_norm[key]))
+        if label not in labels:
+            labels.append(label)
+    return labels[:n]

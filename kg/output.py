@@ -1,0 +1,65 @@
+"""Row formatters shared by every command that prints rows: table, csv, json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["FORMATS", "format_rows", "format_json", "table"]
+
+FORMATS = ("table", "csv", "json")
+
+
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int | None = None) -> str:
+    """A plain-text table with a header; long cells are cut to fit the terminal."""
+    if max_width is None:
+        max_width = max(60, shutil.get_terminal_size((120, 24)).columns)
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    # Shrink the widest column until the table fits.
+    gap = 2
+    while sum(widths) + gap * (len(widths) - 1) > max_width and max(widths) > 12:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    lines = [_line(columns, widths, gap), _line(["-" * w for w in widths], widths, gap)]
+    lines += [_line(r, widths, gap) for r in cells]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_cell(v) for v in value)
+    return " ".join(str(value).split())
+
+
+def _line(values: Sequence[str], widths: Sequence[int], gap: int) -> str:
+    out = []
+    for value, width in zip(values, widths):
+        if len(value) > width:
+            value = value[: max(1, width - 1)] + "\u2026"
+        out.append(value.ljust(width))
+    return (" " * gap).join(out).rstrip()
+
+
+def format_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)
+
+
+def format_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
+    """Rows as ``table``, ``csv`` or ``json`` (a list of objects with ``columns`` as keys)."""
+    if fmt == "json":
+        return format_json([{c: row.get(c) for c in columns} for row in rows])
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in columns])
+        return buffer.getvalue().rstrip("\n")
+    return table(rows, columns)

@@ -1,0 +1,217 @@
+"""Store backends behind one small interface.
+
+A store holds quads and answers SPARQL with the union of all graphs as the default graph.
+The default backend is Oxigraph in memory (``pyoxigraph.Store()``): measured at 1M triples it
+loads 8-10x faster than rdflib's Memory store with a third of the memory, and answers joins
+18-100x faster (shared TECH-NOTES §1). Persistent (``oxigraph:PATH``) and remote
+(``sparql:URL``) backends plug in through :data:`BACKENDS`.
+
+Results come back as rdflib terms, so the rest of the package never sees the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import InputError, UsageError
+from kg.namespaces import PREFIXES
+
+__all__ = [
+    "Store", "OxigraphMemoryStore", "BACKENDS", "open_store", "RDF_FORMATS", "format_for",
+    "to_rdflib", "to_ox",
+]
+
+#: File extensions tradekg reads, and the Oxigraph parser for each.
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ntriples": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+}
+
+
+def format_for(path: Path) -> ox.RdfFormat:
+    """The parser for ``path``, by its extension; an :class:`InputError` if unknown."""
+    fmt = RDF_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(RDF_FORMATS))
+        raise InputError(str(path), f"unknown file type {path.suffix or '(none)'!r}; tradekg reads {known}")
+    return fmt
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | None) -> Node | None:
+    """An Oxigraph term as the equivalent rdflib term (None for the default graph)."""
+    if term is None or isinstance(term, ox.DefaultGraph):
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the equivalent Oxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+Row = dict[str, Node]
+
+
+class Store(Protocol):
+    """What every backend offers. Queries see the union of all graphs as the default graph."""
+
+    name: str
+
+    def load_file(self, path: Path, graph: str | None = None) -> int:
+        """Parse ``path`` and add its quads (triples into ``graph`` if given); return how many.
+
+        The store is unchanged if parsing fails (:class:`InputError` names the line).
+        """
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> list[Row]:
+        """Run a SELECT. ``bindings`` fix variables to terms before evaluation (never spliced
+        into the text); a bound variable must be projected (Oxigraph substitutes only those)."""
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> bool: ...
+
+    def construct(self, query: str, union: bool = True) -> list[tuple[Node, Node, Node]]: ...
+
+    def dump_nquads(self) -> bytes: ...
+
+    def __len__(self) -> int: ...
+
+
+def _parse_error(path: Path, err: Exception) -> InputError:
+    """Turn an Oxigraph parse error into an InputError naming line and column."""
+    message = err.msg if isinstance(err, SyntaxError) and err.msg else str(err)
+    line = column = None
+    if isinstance(err, SyntaxError) and err.lineno:
+        line, column = err.lineno, err.offset
+    reason = message
+    if reason.startswith("Parser error at line"):
+        reason = reason.split(": ", 1)[-1]
+    return InputError(str(path), reason, line, column)
+
+
+class OxigraphMemoryStore:
+    """Oxigraph in memory: the default store."""
+
+    name = "memory"
+
+    def __init__(self) -> None:
+        self._store = ox.Store()
+
+    def load_file(self, path: Path, graph: str | None = None) -> int:
+        fmt = format_for(path)
+        to_graph = ox.NamedNode(graph) if graph else None
+        staging = ox.Store()
+        try:
+            if to_graph is not None:
+                staging.load(path=str(path), format=fmt, to_graph=to_graph, base_iri=path.resolve().as_uri())
+            else:
+                staging.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+        except SyntaxError as err:
+            raise _parse_error(path, err) from None
+        except (ValueError, OSError, UnicodeDecodeError) as err:
+            raise InputError(str(path), str(err).splitlines()[0] if str(err) else type(err).__name__) from None
+        # Parsed whole into a staging store first, so a bad file never half-loads the store.
+        self._store.load(staging.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        return len(staging)
+
+    def _run(self, query: str, bindings: Mapping[str, Node] | None, union: bool):
+        substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            return self._store.query(
+                query,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=union,
+                substitutions=substitutions or None,
+            )
+        except SyntaxError as err:
+            raise UsageError(f"SPARQL syntax error: {err}") from None
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> list[Row]:
+        result = self._run(query, bindings, union)
+        if not isinstance(result, ox.QuerySolutions):
+            raise UsageError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_rdflib(value)
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> bool:
+        result = self._run(query, bindings, union)
+        if not isinstance(result, ox.QueryBoolean):
+            raise UsageError("expected an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, union: bool = True) -> list[tuple[Node, Node, Node]]:
+        result = self._run(query, None, union)
+        if not isinstance(result, ox.QueryTriples):
+            raise UsageError("expected a CONSTRUCT or DESCRIBE query")
+        return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result]
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
+        for q in self._store:
+            yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)
+
+    def add_quads(self, quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> None:
+        self._store.extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
+            for s, p, o, g in quads
+        )
+
+    def dump_nquads(self) -> bytes:
+        return self._store.dump(format=ox.RdfFormat.N_QUADS)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+#: Store backends by the scheme of ``--store``. Later backends register here.
+BACKENDS: dict[str, type] = {"memory": OxigraphMemoryStore}
+
+
+def open_store(spec: str = "memory") -> Store:
+    """Open the store named by ``spec`` (``memory``; ``oxigraph:PATH`` and ``sparql:URL`` to come)."""
+    scheme = spec.split(":", 1)[0]
+    backend = BACKENDS.get(scheme)
+    if backend is None:
+        known = ", ".join(sorted(BACKENDS))
+        raise UsageError(f"unknown store {spec!r}; available: {known}")
+    return backend()
