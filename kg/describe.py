@@ -226,7 +226,9 @@ def graph_info(graph: KnowledgeGraph) -> dict:
     seen = {r["class"] for r in class_rows}
     for top, n in total_of.items():
         if curie(top) not in seen:
-            class_rows.append({"class": curie(top), "label": graph.label(URIRef(top)), "direct": 0, "with_subclasses": n})
+            class_rows.append(
+                {"class": curie(top), "label": graph.label(URIRef(top)), "direct": 0, "with_subclasses": n}
+            )
     class_rows.sort(key=lambda r: (-r["with_subclasses"], r["label"]))
 
     sources = graph.select("""

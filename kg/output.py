@@ -40,7 +40,7 @@ def _cell(value: Any) -> str:
 
 def _line(values: Sequence[str], widths: Sequence[int], gap: int) -> str:
     out = []
-    for value, width in zip(values, widths):
+    for value, width in zip(values, widths, strict=False):
         if len(value) > width:
             value = value[: max(1, width - 1)] + "\u2026"
         out.append(value.ljust(width))

@@ -132,20 +132,18 @@ class OxigraphMemoryStore:
 
     def load_file(self, path: Path, graph: str | None = None) -> int:
         fmt = format_for(path)
-        to_graph = ox.NamedNode(graph) if graph else None
-        staging = ox.Store()
+        options = {"format": fmt, "base_iri": path.resolve().as_uri()}
+        if graph:
+            options["to_graph"] = ox.NamedNode(graph)
+        before = len(self._store)
         try:
-            if to_graph is not None:
-                staging.load(path=str(path), format=fmt, to_graph=to_graph, base_iri=path.resolve().as_uri())
-            else:
-                staging.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+            # Oxigraph applies a load as one transaction: a parse error leaves the store as it was.
+            self._store.load(path=str(path), **options)
         except SyntaxError as err:
             raise _parse_error(path, err) from None
         except (ValueError, OSError, UnicodeDecodeError) as err:
             raise InputError(str(path), str(err).splitlines()[0] if str(err) else type(err).__name__) from None
-        # Parsed whole into a staging store first, so a bad file never half-loads the store.
-        self._store.load(staging.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-        return len(staging)
+        return len(self._store) - before
 
     def _run(self, query: str, bindings: Mapping[str, Node] | None, union: bool):
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}

@@ -1,0 +1,40 @@
+"""Shared fixtures: the bundled graph (loaded once), a CLI runner, paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.graph import KnowledgeGraph, load_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def kg() -> KnowledgeGraph:
+    """The ontology plus the bundled graph."""
+    return load_graph()
+
+
+@pytest.fixture(scope="session")
+def bundled() -> KnowledgeGraph:
+    return load_graph()
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner):
+    """Run ``kg ARGS`` in-process; returns click's Result (stdout and stderr kept apart)."""
+    from kg.cli import cli
+
+    def run(*args: str):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return run
