@@ -14,8 +14,16 @@ __all__ = ["FORMATS", "format_rows", "format_json", "table"]
 FORMATS = ("table", "csv", "json")
 
 
-def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int | None = None) -> str:
-    """A plain-text table with a header; long cells are cut to fit the terminal."""
+def table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    max_width: int | None = None,
+    keep_end: Sequence[str] = ("file",),
+) -> str:
+    """A plain-text table with a header; long cells are cut to fit the terminal.
+
+    Cells of the ``keep_end`` columns (file paths) lose their start rather than their end.
+    """
     if max_width is None:
         max_width = max(60, shutil.get_terminal_size((120, 24)).columns)
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
@@ -25,8 +33,9 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int
     while sum(widths) + gap * (len(widths) - 1) > max_width and max(widths) > 12:
         widest = widths.index(max(widths))
         widths[widest] -= 1
+    ends = [c in keep_end for c in columns]
     lines = [_line(columns, widths, gap), _line(["-" * w for w in widths], widths, gap)]
-    lines += [_line(r, widths, gap) for r in cells]
+    lines += [_line(r, widths, gap, ends) for r in cells]
     return "\n".join(lines)
 
 
@@ -38,10 +47,12 @@ def _cell(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _line(values: Sequence[str], widths: Sequence[int], gap: int) -> str:
+def _line(values: Sequence[str], widths: Sequence[int], gap: int, ends: Sequence[bool] = ()) -> str:
     out = []
-    for value, width in zip(values, widths, strict=False):
-        if len(value) > width:
+    for i, (value, width) in enumerate(zip(values, widths, strict=True)):
+        if len(value) > width and i < len(ends) and ends[i]:
+            value = "\u2026" + value[len(value) - width + 1 :]
+        elif len(value) > width:
             value = value[: max(1, width - 1)] + "\u2026"
         out.append(value.ljust(width))
     return (" " * gap).join(out).rstrip()
