@@ -66,19 +66,31 @@ class KgGroup(click.Group):
 
 def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table"):
     return click.option(
-        "-f", "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
         help="Output format. Results go to stdout, messages to stderr.",
     )
 
 
 @click.group(cls=KgGroup, context_settings=CONTEXT)
 @click.option(
-    "--data", "data", multiple=True, metavar="PATH",
+    "--data",
+    "data",
+    multiple=True,
+    metavar="PATH",
     help="Add a file or folder (Turtle, TriG, N-Triples, N-Quads, JSON-LD) to the graph. Repeatable.",
 )
 @click.option("--no-bundled", is_flag=True, help="Leave out the bundled graph (the ontology is always loaded).")
 @click.option(
-    "--store", default="memory", envvar="KG_STORE", show_default=True, metavar="STORE",
+    "--store",
+    default="memory",
+    envvar="KG_STORE",
+    show_default=True,
+    metavar="STORE",
     help="Where the graph lives: 'memory' (Oxigraph in memory). Also read from $KG_STORE.",
 )
 @click.version_option(__version__, prog_name="kg")
@@ -220,9 +232,11 @@ def _render_card(card) -> str:
     if card.types:
         lines.append(f"  type: {', '.join(card.types)}")
     if card.aliases:
-        lines.append(textwrap.fill(
-            "also known as: " + "; ".join(card.aliases), width, initial_indent="  ", subsequent_indent="    "
-        ))
+        lines.append(
+            textwrap.fill(
+                "also known as: " + "; ".join(card.aliases), width, initial_indent="  ", subsequent_indent="    "
+            )
+        )
     out_facts = [f for f in card.facts if f.direction == "out"]
     in_facts = [f for f in card.facts if f.direction == "in"]
     if out_facts:

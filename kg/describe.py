@@ -135,13 +135,22 @@ def entity_card(graph: KnowledgeGraph, iri: URIRef) -> EntityCard:
         for row in graph.select(_ASSERTION, {"g": g}):
             src = row["src"]
             url, recorded = source_details(src)
-            indexes.append(add_evidence((str(g), str(src)), Evidence(
-                source=str(src), source_label=graph.label(src), url=url, recorded_on=recorded,
-                assertion=curie(str(g)), quote=_text(row.get("quote")),
-                kind=graph.label(row["kind"]) if "kind" in row else None,
-                quality=graph.label(row["quality"]) if "quality" in row else None,
-                reasoning=_text(row.get("reasoning")),
-            )))
+            indexes.append(
+                add_evidence(
+                    (str(g), str(src)),
+                    Evidence(
+                        source=str(src),
+                        source_label=graph.label(src),
+                        url=url,
+                        recorded_on=recorded,
+                        assertion=curie(str(g)),
+                        quote=_text(row.get("quote")),
+                        kind=graph.label(row["kind"]) if "kind" in row else None,
+                        quality=graph.label(row["quality"]) if "quality" in row else None,
+                        reasoning=_text(row.get("reasoning")),
+                    ),
+                )
+            )
         return indexes
 
     own: list[int] = []
@@ -198,17 +207,23 @@ _ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 
 def graph_info(graph: KnowledgeGraph) -> dict:
     """Counts by class, sources, date ranges and sizes of the loaded graph."""
-    classes = graph.select(f"""
+    classes = graph.select(
+        f"""
         SELECT ?class (COUNT(DISTINCT ?s) AS ?direct) WHERE {{
           {{ ?s a ?class }} UNION {{ GRAPH ?g {{ ?s a ?class }} FILTER(?g != <{ONTOLOGY_IRI}>) }}
           FILTER(STRSTARTS(STR(?class), STR(tkg:)))
-        }} GROUP BY ?class""", union=False)
-    totals = graph.select(f"""
+        }} GROUP BY ?class""",
+        union=False,
+    )
+    totals = graph.select(
+        f"""
         SELECT ?top (COUNT(DISTINCT ?s) AS ?n) WHERE {{
           GRAPH <{ONTOLOGY_IRI}> {{ ?top a owl:Class . ?class rdfs:subClassOf* ?top }}
           FILTER(STRSTARTS(STR(?top), STR(tkg:)))
           {{ ?s a ?class }} UNION {{ GRAPH ?g {{ ?s a ?class }} FILTER(?g != <{ONTOLOGY_IRI}>) }}
-        }} GROUP BY ?top""", union=False)
+        }} GROUP BY ?top""",
+        union=False,
+    )
     total_of = {str(r["top"]): int(r["n"]) for r in totals}
     class_rows = sorted(
         (

@@ -65,9 +65,7 @@ class KnowledgeGraph:
     def _index_subjects(self, path: Path) -> None:
         staging = open_store("memory")
         staging.load_file(path)
-        rows = staging.select(
-            "SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", union=False
-        )
+        rows = staging.select("SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", union=False)
         for row in rows:
             self._subject_files.setdefault(str(row["s"]), []).append(str(path))
 
@@ -96,8 +94,10 @@ class KnowledgeGraph:
 
         pySHACL and serialisers work on this copy; it is fast for small and medium graphs.
         """
-        where = "{ ?s ?p ?o }" if include_ontology else (
-            f"{{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_IRI}>) }} }}"
+        where = (
+            "{ ?s ?p ?o }"
+            if include_ontology
+            else (f"{{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_IRI}>) }} }}")
         )
         graph = Graph()
         for prefix, ns in _bind_prefixes():
@@ -138,7 +138,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         path = Path(raw)
         if path.is_dir():
             inside = sorted(
-                p for p in path.rglob("*")
+                p
+                for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in RDF_FORMATS and not p.name.startswith(".")
             )
             if not inside:

@@ -6,8 +6,23 @@ from rdflib import Namespace
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 __all__ = [
-    "TKG", "ID", "SCHEMA", "DCTERMS", "ORG", "TIME", "RDF", "RDFS", "OWL", "XSD", "SKOS", "PROV",
-    "ONTOLOGY_IRI", "PREFIXES", "ID_KINDS", "curie", "expand_curie",
+    "TKG",
+    "ID",
+    "SCHEMA",
+    "DCTERMS",
+    "ORG",
+    "TIME",
+    "RDF",
+    "RDFS",
+    "OWL",
+    "XSD",
+    "SKOS",
+    "PROV",
+    "ONTOLOGY_IRI",
+    "PREFIXES",
+    "ID_KINDS",
+    "curie",
+    "expand_curie",
 ]
 
 TKG = Namespace("https://w3id.org/tradekg/ontology#")
@@ -23,8 +38,22 @@ ONTOLOGY_IRI = "https://w3id.org/tradekg/ontology"
 
 #: The kinds of entity IRIs under ``id/`` (``id/person/donald-trump``); each is also a prefix.
 ID_KINDS = (
-    "person", "government", "body", "company", "actor", "country", "place", "policy", "event",
-    "claim", "commodity", "industry", "scheme", "measurement", "source", "assertion",
+    "person",
+    "government",
+    "body",
+    "company",
+    "actor",
+    "country",
+    "place",
+    "policy",
+    "event",
+    "claim",
+    "commodity",
+    "industry",
+    "scheme",
+    "measurement",
+    "source",
+    "assertion",
 )
 
 PREFIXES: dict[str, str] = {
@@ -54,12 +83,12 @@ def curie(iri: str) -> str:
     best: tuple[str, str] | None = None
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and (best is None or len(ns) > len(best[1])):
-            local = iri[len(ns):]
+            local = iri[len(ns) :]
             if local and "/" not in local and "#" not in local:
                 best = (prefix, ns)
     if best is None:
         return iri
-    return f"{best[0]}:{iri[len(best[1]):]}"
+    return f"{best[0]}:{iri[len(best[1]) :]}"
 
 
 def expand_curie(text: str) -> str | None:

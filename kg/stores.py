@@ -23,8 +23,14 @@ from kg.errors import InputError, UsageError
 from kg.namespaces import PREFIXES
 
 __all__ = [
-    "Store", "OxigraphMemoryStore", "BACKENDS", "open_store", "RDF_FORMATS", "format_for",
-    "to_rdflib", "to_ox",
+    "Store",
+    "OxigraphMemoryStore",
+    "BACKENDS",
+    "open_store",
+    "RDF_FORMATS",
+    "format_for",
+    "to_rdflib",
+    "to_ox",
 ]
 
 #: File extensions tradekg reads, and the Oxigraph parser for each.

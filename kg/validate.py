@@ -92,20 +92,29 @@ def provenance_gaps(graph: KnowledgeGraph) -> list[ValidationResult]:
     results = []
     for row in graph.select(_UNSOURCED_GRAPHS, union=False):
         g = row["g"]
-        results.append(ValidationResult(
-            g, curie(str(g)), "prov:wasDerivedFrom",
-            "This named graph cites no source: describe it as a tkg:Assertion with "
-            "prov:wasDerivedFrom <a source>.",
-            "Violation", _first(graph.files_of(g)),
-        ))
+        results.append(
+            ValidationResult(
+                g,
+                curie(str(g)),
+                "prov:wasDerivedFrom",
+                "This named graph cites no source: describe it as a tkg:Assertion with prov:wasDerivedFrom <a source>.",
+                "Violation",
+                _first(graph.files_of(g)),
+            )
+        )
     for row in graph.select(_UNSOURCED_SUBJECTS, union=False):
         s = row["s"]
-        results.append(ValidationResult(
-            s, graph.label(s), "prov:wasDerivedFrom",
-            "No source for this entity: put its facts in an assertion graph that has "
-            "prov:wasDerivedFrom, or give it prov:wasDerivedFrom <a source>.",
-            "Violation", _first(graph.files_of(s)),
-        ))
+        results.append(
+            ValidationResult(
+                s,
+                graph.label(s),
+                "prov:wasDerivedFrom",
+                "No source for this entity: put its facts in an assertion graph that has "
+                "prov:wasDerivedFrom, or give it prov:wasDerivedFrom <a source>.",
+                "Violation",
+                _first(graph.files_of(s)),
+            )
+        )
     return results
 
 
@@ -131,16 +140,21 @@ def _shacl(graph: KnowledgeGraph, data: Graph, shapes_path: Path) -> tuple[list[
         message = report.value(result, SH.resultMessage)
         severity = report.value(result, SH.resultSeverity)
         value = report.value(result, SH.value)
-        results.append(ValidationResult(
-            focus,
-            graph.label(focus),
-            curie(str(path)) if isinstance(path, URIRef) else "",
-            str(message) if message is not None else "does not conform",
-            SEVERITIES.get(str(severity), str(severity)),
-            _first(graph.files_of(focus)),
-            str(value) if value is not None else None,
-        ))
-    n_shapes = len(set(shapes.subjects(RDF.type, SH.NodeShape)))
+        results.append(
+            ValidationResult(
+                focus,
+                graph.label(focus),
+                curie(str(path)) if isinstance(path, URIRef) else "",
+                str(message) if message is not None else "does not conform",
+                SEVERITIES.get(str(severity), str(severity)),
+                _first(graph.files_of(focus)),
+                str(value) if value is not None else None,
+            )
+        )
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    n_shapes = len(
+        set(shapes.subjects(RDF.type, SH.NodeShape)) | {s for t in targets for s in shapes.subjects(t, None)}
+    )
     return results, n_shapes
 
 

@@ -23,8 +23,14 @@ RDF_FILES = sorted(
 # HermiT implements the OWL 2 datatype map only: xsd:date, xsd:gYear, xsd:duration and the
 # project's own datatypes are outside it (measured: UnsupportedDatatypeException). They are
 # dropped, with range axioms onto them, from the copy handed to the reasoner.
-_OWL2_UNSUPPORTED = {XSD.date, XSD.gYear, XSD.gYearMonth, XSD.duration,
-                     URIRef("https://w3id.org/tradekg/ontology#HSCode"), URIRef("https://w3id.org/tradekg/ontology#ECCN")}
+_OWL2_UNSUPPORTED = {
+    XSD.date,
+    XSD.gYear,
+    XSD.gYearMonth,
+    XSD.duration,
+    URIRef("https://w3id.org/tradekg/ontology#HSCode"),
+    URIRef("https://w3id.org/tradekg/ontology#ECCN"),
+}
 
 
 @pytest.mark.parametrize("path", RDF_FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -38,8 +44,13 @@ def test_rapper_parses(path: Path):
 
 def test_rapper_rejects_what_it_should():
     # guard against a rapper that accepts anything
-    done = subprocess.run(["rapper", "-q", "-i", "turtle", "-c", "-", "http://example.org/"],
-                          input="<a> <b> [ .", capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["rapper", "-q", "-i", "turtle", "-c", "-", "http://example.org/"],
+        input="<a> <b> [ .",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
 
 
@@ -78,6 +89,7 @@ def test_hermit_finds_ontology_and_data_consistent_and_every_class_satisfiable(k
 def test_hermit_catches_a_disjointness_clash(tmp_path):
     # proves the check can fail: an individual of two disjoint classes is inconsistent
     from kg.graph import load_graph
+
     owlready2 = pytest.importorskip("owlready2")
     g = load_graph(bundled=False)
     path = hermit_copy(g, tmp_path)

@@ -107,10 +107,16 @@ def test_no_bundled_leaves_only_the_ontology(invoke):
 def test_jsonld_and_ntriples_load(tmp_path):
     label = "<http://www.w3.org/2000/01/rdf-schema#label>"
     nt = write(tmp_path, "x.nt", f'<https://w3id.org/tradekg/id/company/x> {label} "X corp" .\n')
-    jsonld = write(tmp_path, "y.jsonld", json.dumps({
-        "@id": "https://w3id.org/tradekg/id/company/y",
-        "http://www.w3.org/2000/01/rdf-schema#label": "Y corp",
-    }))
+    jsonld = write(
+        tmp_path,
+        "y.jsonld",
+        json.dumps(
+            {
+                "@id": "https://w3id.org/tradekg/id/company/y",
+                "http://www.w3.org/2000/01/rdf-schema#label": "Y corp",
+            }
+        ),
+    )
     graph = load_graph([nt, jsonld], bundled=False)
     assert graph.ask('ASK { company:x rdfs:label "X corp" . company:y rdfs:label "Y corp" }')
 

@@ -11,7 +11,12 @@ from kg.namespaces import TKG
 
 ONTOLOGY = URIRef("https://w3id.org/tradekg/ontology")
 KINDS = (
-    OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual, RDFS.Datatype
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.NamedIndividual,
+    RDFS.Datatype,
 )
 
 
@@ -42,8 +47,11 @@ def test_every_term_is_declared_labelled_commented_and_defined_here(onto):
 
 def test_no_punning(onto):
     for term in own_terms(onto):
-        kinds = {k for k in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype)
-                 if (term, RDF.type, k) in onto}
+        kinds = {
+            k
+            for k in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype)
+            if (term, RDF.type, k) in onto
+        }
         assert len(kinds) <= 1, f"{term} is declared as {kinds}"
 
 
@@ -71,8 +79,16 @@ def test_alignment_to_standard_vocabularies(onto):
     PROV, ORG, SCHEMA = "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/org#", "https://schema.org/"
     supers = {str(o) for o in onto.objects(None, RDFS.subClassOf)}
     supers |= {str(o) for o in onto.objects(None, RDFS.subPropertyOf)}
-    for expected in (PROV + "Agent", PROV + "Entity", PROV + "Activity", ORG + "Organization",
-                     SCHEMA + "Person", SCHEMA + "NewsArticle", str(SKOS.Concept), SCHEMA + "startDate"):
+    for expected in (
+        PROV + "Agent",
+        PROV + "Entity",
+        PROV + "Activity",
+        ORG + "Organization",
+        SCHEMA + "Person",
+        SCHEMA + "NewsArticle",
+        str(SKOS.Concept),
+        SCHEMA + "startDate",
+    ):
         assert expected in supers, expected
     assert any("2006/time" in str(o) for o in onto.objects(None, RDFS.seeAlso))
 

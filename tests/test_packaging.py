@@ -22,7 +22,9 @@ def installed(tmp_path_factory) -> dict[str, str]:
     wheels, target = tmp / "dist", tmp / "site"
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert build.returncode == 0, build.stderr
     (wheel,) = wheels.glob("tradekg-*.whl")
@@ -31,7 +33,9 @@ def installed(tmp_path_factory) -> dict[str, str]:
     assert any(n.startswith("kg/data/") and n.endswith(".trig") for n in names)
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert install.returncode == 0, install.stderr
     env = dict(os.environ, PYTHONPATH=str(target))
@@ -39,14 +43,24 @@ def installed(tmp_path_factory) -> dict[str, str]:
 
 
 def run(installed, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([installed["kg"], *args], cwd=installed["cwd"], env=installed["_env"],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [installed["kg"], *args],
+        cwd=installed["cwd"],
+        env=installed["_env"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_installed_kg_runs_outside_the_checkout(installed):
     where = subprocess.run(
         [sys.executable, "-c", "import kg, kg.resources as r; print(kg.__file__); print(r.ontology_file())"],
-        cwd=installed["cwd"], env=installed["_env"], capture_output=True, text=True, check=True,
+        cwd=installed["cwd"],
+        env=installed["_env"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert all(p.startswith(installed["site"]) for p in where), where
 
@@ -78,7 +92,8 @@ def test_kg_on_path_is_a_real_command():
 
 
 def test_python_dash_m_kg(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "kg", "show", "Xi"], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "kg", "show", "Xi"], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Xi Jinping")

@@ -71,6 +71,7 @@ def inferred(graph: str = "?inf") -> str:
 
 # -- 1. Trump: Xi agreed to let rare earths flow ------------------------------------------------
 
+
 def test_statement_01_trump_claims_xi_agreed_to_resume_rare_earth_exports(kg):
     assert kg.ask(f"""ASK {{
         GRAPH ?g {{
@@ -107,6 +108,7 @@ def test_statement_01_trump_claims_xi_agreed_to_resume_rare_earth_exports(kg):
 
 # -- 2. The Chinese embassy has not commented ---------------------------------------------------
 
+
 def test_statement_02_embassy_silent_so_claim_unconfirmed(kg):
     assert kg.ask(f"""ASK {{
         GRAPH ?g {{
@@ -126,6 +128,7 @@ def test_statement_02_embassy_silent_so_claim_unconfirmed(kg):
 
 
 # -- 3. The phone call and Trump's description of it --------------------------------------------
+
 
 def test_statement_03_rare_direct_call_with_very_positive_conclusion(kg):
     assert kg.ask(f"""ASK {{
@@ -153,6 +156,7 @@ def test_statement_03_rare_direct_call_with_very_positive_conclusion(kg):
 
 
 # -- 4. Temporary licences, on the word of unnamed sources --------------------------------------
+
 
 def test_statement_04_temporary_licences_rest_on_anonymous_claim(kg):
     assert kg.ask(f"""ASK {{
@@ -183,6 +187,7 @@ def test_statement_04_temporary_licences_rest_on_anonymous_claim(kg):
 
 # -- 5. Talks in London "on Monday" --------------------------------------------------------------
 
+
 def test_statement_05_london_talks_planned(kg):
     assert kg.ask(f"""ASK {{
         GRAPH ?g {{
@@ -201,6 +206,7 @@ def test_statement_05_london_talks_planned(kg):
 
 # -- 6. "very far advanced" ---------------------------------------------------------------------
 
+
 def test_statement_06_negotiations_very_far_advanced_is_a_claim(kg):
     assert kg.ask(f"""ASK {{
         GRAPH ?g {{
@@ -214,6 +220,7 @@ def test_statement_06_negotiations_very_far_advanced_is_a_claim(kg):
 
 
 # -- 7. The Geneva agreement and the market rally -----------------------------------------------
+
 
 def test_statement_07_geneva_agreement_90_day_rollback(kg):
     assert kg.ask("""ASK { GRAPH ?g { policy:geneva-agreement a tkg:Agreement . }
@@ -248,6 +255,7 @@ def test_statement_07_geneva_agreement_90_day_rollback(kg):
 
 # -- 8. China's April halt of critical-mineral exports ------------------------------------------
 
+
 def test_statement_08_april_export_controls_hit_three_industries(kg):
     assert kg.ask(f"""ASK {{
         GRAPH ?g {{
@@ -269,6 +277,7 @@ def test_statement_08_april_export_controls_hit_three_industries(kg):
 
 
 # -- 9. The accusation and the US chip-design software restrictions -----------------------------
+
 
 def test_statement_09_accusation_prompted_chip_design_software_restrictions(kg):
     assert kg.ask(f"""ASK {{
@@ -298,6 +307,7 @@ def test_statement_09_accusation_prompted_chip_design_software_restrictions(kg):
 
 # -- 10. Beijing's dismissal and threat ---------------------------------------------------------
 
+
 def test_statement_10_beijing_dismissed_and_threatened_countermeasures(kg):
     assert kg.ask(f"""ASK {{
         GRAPH ?g {{
@@ -318,6 +328,7 @@ def test_statement_10_beijing_dismissed_and_threatened_countermeasures(kg):
 
 # -- 11. Publisher's analysis: rare earths are a strategic asset --------------------------------
 
+
 def test_statement_11_strategic_asset_is_publisher_analysis(kg):
     assert kg.ask(f"""ASK {{
         GRAPH ?g {{
@@ -332,6 +343,7 @@ def test_statement_11_strategic_asset_is_publisher_analysis(kg):
 
 # -- 12. Publisher's analysis: the fluctuating stance creates uncertainty -----------------------
 
+
 def test_statement_12_fluctuating_stance_is_publisher_analysis(kg):
     assert kg.ask(f"""ASK {{
         GRAPH ?g {{
@@ -345,6 +357,7 @@ def test_statement_12_fluctuating_stance_is_publisher_analysis(kg):
 
 
 # -- the article's quotes are the article's words --------------------------------------------------
+
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()

@@ -55,5 +55,8 @@ def test_inference_is_marked_with_reasoning(invoke):
     assert [f["value"] for f in dates] == ["2025-06-06"]
     kinds = {card["evidence"][i]["kind"] for i in dates[0]["evidence"]}
     assert "curator's inference" in kinds
-    assert all(card["evidence"][i]["reasoning"] for i in dates[0]["evidence"]
-               if card["evidence"][i]["kind"] == "curator's inference")
+    assert all(
+        card["evidence"][i]["reasoning"]
+        for i in dates[0]["evidence"]
+        if card["evidence"][i]["kind"] == "curator's inference"
+    )

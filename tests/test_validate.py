@@ -39,10 +39,13 @@ def test_every_named_graph_of_the_bundled_data_is_a_described_assertion(kg):
 
 def test_unsourced_entity_and_graph_are_reported(tmp_path):
     path = tmp_path / "unsourced.trig"
-    path.write_text(PREFIXES + """
+    path.write_text(
+        PREFIXES
+        + """
 company:orphan a tkg:Company ; rdfs:label "Orphan Ltd"@en .
 assertion:nameless { company:other a tkg:Company ; rdfs:label "Other plc"@en . }
-""")
+"""
+    )
     graph = load_graph([path], bundled=False)
     gaps = {(r.focus_label, r.path): r for r in provenance_gaps(graph)}
     assert ("Orphan Ltd", "prov:wasDerivedFrom") in gaps
@@ -61,11 +64,14 @@ def test_cli_validate_ok_exits_0_with_one_line(invoke):
 
 def test_cli_validate_violations_exit_1_with_a_table(invoke, tmp_path):
     path = tmp_path / "bad-claim.ttl"
-    path.write_text(PREFIXES + """
+    path.write_text(
+        PREFIXES
+        + """
 @prefix claim: <https://w3id.org/tradekg/id/claim/> .
 @prefix source: <https://w3id.org/tradekg/id/source/> .
 claim:floating a tkg:Claim ; rdfs:label "A claim nobody made"@en ; prov:wasDerivedFrom source:econotimes-1712529 .
-""")
+"""
+    )
     result = invoke("validate", str(path))
     assert result.exit_code == 1
     out = result.stdout
@@ -79,7 +85,7 @@ claim:floating a tkg:Claim ; rdfs:label "A claim nobody made"@en ; prov:wasDeriv
 
 def test_cli_validate_syntax_error_exits_2(invoke, tmp_path):
     path = tmp_path / "syntax.ttl"
-    path.write_text(PREFIXES + "company:x a tkg:Company ;\n  rdfs:label \"unterminated .\n")
+    path.write_text(PREFIXES + 'company:x a tkg:Company ;\n  rdfs:label "unterminated .\n')
     result = invoke("validate", str(path))
     assert result.exit_code == 2
     assert f"{path}:" in result.stderr and result.stdout == ""
