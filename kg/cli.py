@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import KgError
-from kg.output import FORMATS, format_json, format_rows
+from kg.errors import KgError, UsageError
+from kg.output import FORMATS, RESULT_FORMATS, format_json, format_rows
 
 __all__ = ["cli", "main"]
 
@@ -108,6 +108,9 @@ def cli(ctx: click.Context, data: tuple[str, ...], no_bundled: bool, store: str)
       kg validate                       # the bundled graph conforms?
       kg info                           # what is in the graph
       kg show "Geneva agreement"        # one entity, every fact with its source
+      kg query --list                   # the questions the graph answers
+      kg query restrictions-in-force -p date 2025-06-06
+      kg timeline --from 2025-04-01 --to 2025-06-30
       kg --data my-facts.ttl info       # with your own facts added
 
     Exit codes: 0 ok, 1 validation found violations, 2 bad input or usage, 3 internal error.
@@ -224,6 +227,201 @@ def show(session: Session, name: str, fmt: str) -> None:
         click.echo(format_json(card.to_dict()))
         return
     click.echo(_render_card(card))
+
+
+def _param_option():
+    return click.option(
+        "-p",
+        "--param",
+        "params",
+        multiple=True,
+        nargs=2,
+        metavar="NAME VALUE",
+        help="A query parameter (repeatable). Names and aliases work for iri parameters; dates are YYYY-MM-DD.",
+    )
+
+
+def _timeout_option():
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0),
+        default=30.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Stop a query running longer than this (0: no limit).",
+    )
+
+
+def _print_result(session: Session, spec_or_name, result, bindings, fmt: str) -> None:
+    from kg.output import render_result
+
+    graph = session.graph()
+    try:
+        text = render_result(result, fmt, graph.label)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    if "claims" in bindings:
+        mode = str(bindings["claims"])
+        click.echo(f"claims: {mode} \u2014 {_CLAIM_MODES.get(mode, mode)}", err=True)
+    click.echo(text)
+    if result.kind == "SELECT" and fmt == "table":
+        click.echo(f"{len(result.rows)} row(s)", err=True)
+
+
+_CLAIM_MODES = {
+    "exclude": "facts only; what rests on a claim is left out (-p claims include to add it)",
+    "include": "claims included: what rests on unconfirmed claims counts as if true",
+    "confirmed-only": "what rests on a claim counts only if the claim is confirmed",
+}
+
+
+@cli.command()
+@click.argument("name", required=False)
+@_param_option()
+@format_option(RESULT_FORMATS)
+@click.option("--list", "list_", is_flag=True, help="List the shipped queries (and those of --queries) and exit.")
+@click.option(
+    "--queries",
+    "query_dirs",
+    multiple=True,
+    metavar="DIR",
+    help="Also read the .rq files of DIR (a query there replaces a shipped one of the same name). Repeatable.",
+)
+@_timeout_option()
+@click.pass_obj
+def query(session, name, params, fmt, list_, query_dirs, timeout) -> None:
+    """Run a named query, or your own .rq file, on the graph.
+
+    NAME is a shipped query (see --list) or the path of a .rq file holding a SELECT, ASK,
+    CONSTRUCT or DESCRIBE query. Parameters are bound as values, never pasted into the query.
+    Only read queries run: updates, SERVICE and FROM are refused. Table output shows labels;
+    csv, tsv and json give IRIs; sparql-json and sparql-xml are the W3C result formats;
+    CONSTRUCT/DESCRIBE results come as turtle, jsonld or nt.
+
+    \b
+    Examples:
+      kg query --list
+      kg query restrictions-in-force -p date 2025-06-06
+      kg query exposed-industries -p policy "China rare-earth export controls" -f csv
+      kg query claims-by -p actor Trump -f json
+      kg query my-question.rq --timeout 5
+
+    \b
+    A query file starts with comments that describe it (see README, "Queries"):
+      # title: ...            # description: ...
+      # param: NAME TYPE [required|default=VALUE] -- meaning   (TYPE: iri date string int choice(a|b))
+      # returns: VAR VAR ...  # tags: ...
+    """
+    from kg.queries import catalogue, execute, load_spec
+
+    specs = catalogue(query_dirs)
+    if list_:
+        rows = [
+            {"name": s.name, "title": s.title, "parameters": ", ".join(p.describe() for p in s.params)}
+            for s in specs.values()
+        ]
+        click.echo(format_rows(rows, ["name", "title", "parameters"], fmt if fmt in FORMATS else "table"))
+        return
+    if not name:
+        raise UsageError("name a query (kg query --list shows them) or a .rq file")
+    path = Path(name)
+    if name in specs:
+        spec = specs[name]
+    elif name.endswith(".rq") or path.is_file():
+        if not path.is_file():
+            raise UsageError(f"{name}: no such query file")
+        spec = load_spec(path)
+    else:
+        from kg.lookup import nearest_words
+
+        near = nearest_words(name, list(specs))
+        hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else "; kg query --list shows them"
+        raise UsageError(f"no query {name!r}{hint}")
+    given = {}
+    for key, value in params:
+        if key in given:
+            raise UsageError(f"parameter {key!r} given twice")
+        given[key] = value
+    graph = session.graph()
+    result, bindings = execute(graph, spec, given, timeout or None)
+    _print_result(session, spec, result, bindings, fmt)
+
+
+@cli.command()
+@click.option("--from", "start", required=True, metavar="DATE", help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, metavar="DATE", help="Last day (YYYY-MM-DD).")
+@format_option(("table", "csv", "tsv", "json"))
+@_timeout_option()
+@click.pass_obj
+def timeline(session, start, end, fmt, timeout) -> None:
+    """Events, policy changes and claims between two dates, in order, with their sources.
+
+    \b
+    Examples:
+      kg timeline --from 2025-04-01 --to 2025-06-30
+      kg timeline --from 2025-05-01 --to 2025-05-31 -f csv
+    """
+    _run_named(session, "timeline", {"from": start, "to": end}, fmt, timeout)
+
+
+@cli.command()
+@click.argument("start", metavar="FROM")
+@click.argument("end", metavar="TO")
+@format_option(("table", "csv", "tsv", "json"))
+@_timeout_option()
+@click.pass_obj
+def diff(session, start, end, fmt, timeout) -> None:
+    """What changed between two dates: policies that started, ended, were suspended or relaxed.
+
+    \b
+    Examples:
+      kg diff 2025-05-01 2025-06-10
+      kg diff 2025-06-01 2025-08-31 -f json
+    """
+    _run_named(session, "changes-between", {"from": start, "to": end}, fmt, timeout)
+
+
+def _run_named(session, name: str, given: dict[str, str], fmt: str, timeout: float) -> None:
+    from kg.queries import catalogue, execute
+
+    spec = catalogue()[name]
+    result, bindings = execute(session.graph(), spec, given, timeout or None)
+    _print_result(session, spec, result, bindings, fmt)
+
+
+@cli.command()
+@format_option(("turtle", "trig", "nt", "nq", "jsonld", "graphml", "gexf"), default="trig")
+@click.option("-o", "--output", "output", required=True, metavar="FILE", help="File to write ('-' for stdout).")
+@click.option("--focus", metavar="ENTITY", help="Only the neighbourhood of ENTITY (a name, alias, CURIE or IRI).")
+@click.option(
+    "--hops", type=click.IntRange(min=0), default=1, show_default=True, help="Neighbourhood radius for --focus."
+)
+@click.pass_obj
+def export(session, fmt, output, focus, hops) -> None:
+    """Write the graph (or a neighbourhood) as RDF, or as GraphML/GEXF for Gephi.
+
+    RDF formats keep everything (trig and nq keep the assertion graphs, so provenance
+    survives); graphml and gexf hold entities as nodes (label, class, colour) and relations
+    as edges (predicate, label, impact sign) for graph tools. The file is written whole or
+    not at all.
+
+    \b
+    Examples:
+      kg export -f trig -o kg.trig
+      kg export -f graphml -o kg.graphml
+      kg export --focus "China rare-earth export controls" --hops 2 -f gexf -o controls.gexf
+    """
+    from kg.export import export_graph
+
+    graph = session.graph()
+    focus_iri = None
+    if focus:
+        from kg.lookup import resolve_entity
+
+        focus_iri = resolve_entity(graph, focus)
+    count = export_graph(graph, fmt, output, focus=focus_iri, hops=hops)
+    if output != "-":
+        click.echo(f"wrote {count} {'quads' if fmt in ('trig', 'nq') else 'items'} to {output}", err=True)
 
 
 def _render_card(card) -> str:

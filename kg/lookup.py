@@ -20,7 +20,7 @@ from kg.errors import AmbiguousEntity, EntityNotFound
 from kg.graph import KnowledgeGraph
 from kg.namespaces import ONTOLOGY_IRI, expand_curie
 
-__all__ = ["resolve_entity", "entity_names", "normalise_name", "EntityName"]
+__all__ = ["resolve_entity", "entity_names", "normalise_name", "nearest_words", "EntityName"]
 
 _NAME_QUERY = f"""
 SELECT DISTINCT ?s ?name ?primary WHERE {{
@@ -54,7 +54,10 @@ def entity_names(graph: KnowledgeGraph) -> list[EntityName]:
 
 
 def _exists(graph: KnowledgeGraph, iri: str) -> bool:
-    return graph.ask("ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }", {"e": URIRef(iri)})
+    try:
+        return graph.ask("ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }", {"e": URIRef(iri)})
+    except ValueError:  # not a valid IRI: no entity has it
+        return False
 
 
 def resolve_entity(graph: KnowledgeGraph, text: str) -> URIRef:
@@ -99,3 +102,8 @@ def _suggestions(graph: KnowledgeGraph, wanted: str, names: list[EntityName], n:
         if label not in labels:
             labels.append(label)
     return labels[:n]
+
+
+def nearest_words(word: str, candidates: list[str], n: int = 3) -> list[str]:
+    """The nearest of ``candidates`` to ``word`` (for misspelt query names and the like)."""
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 __all__ = ["FORMATS", "format_rows", "format_json", "table"]
@@ -74,3 +74,66 @@ def format_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str
             writer.writerow([_cell(row.get(c)) for c in columns])
         return buffer.getvalue().rstrip("\n")
     return table(rows, columns)
+
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "sparql-json", "sparql-xml", "turtle", "jsonld", "nt")
+_GRAPH_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
+
+
+def render_result(result, fmt: str, label: Callable[[Any], str]) -> str:
+    """A :class:`kg.queries.QueryResult` in ``fmt``.
+
+    ``table`` shows labels (from ``label``) instead of IRIs; ``csv``/``tsv``/``json`` give IRIs
+    and lexical values; ``sparql-json``/``sparql-xml`` follow the W3C result formats;
+    CONSTRUCT/DESCRIBE results are graphs (``turtle`` by default, ``jsonld``, ``nt``).
+    """
+    from rdflib import Graph, Literal, URIRef, Variable
+    from rdflib.query import Result
+
+    if result.kind in ("CONSTRUCT", "DESCRIBE"):
+        graph = Graph()
+        for triple in result.triples:
+            graph.add(triple)
+        rdf_format = _GRAPH_FORMATS.get(fmt, "turtle")
+        if fmt not in _GRAPH_FORMATS and fmt != "table":
+            raise ValueError(f"a {result.kind} query gives a graph: use -f turtle, jsonld or nt")
+        return graph.serialize(format=rdf_format).rstrip("\n")
+    if fmt in _GRAPH_FORMATS:
+        raise ValueError(f"a {result.kind} query gives rows: use -f table, csv, tsv, json, sparql-json or sparql-xml")
+    if fmt in ("sparql-json", "sparql-xml"):
+        out = Result(result.kind)
+        if result.kind == "ASK":
+            out.askAnswer = bool(result.boolean)
+        else:
+            out.vars = [Variable(v) for v in result.variables]
+            out.bindings = [{Variable(k): v for k, v in row.items()} for row in result.rows]
+        data = out.serialize(format="json" if fmt == "sparql-json" else "xml")
+        return (data.decode("utf-8") if isinstance(data, bytes) else data).rstrip("\n")
+    if result.kind == "ASK":
+        return format_json(result.boolean) if fmt == "json" else ("true" if result.boolean else "false")
+    columns = result.variables
+
+    def plain(term: Any) -> str | None:
+        return None if term is None else str(term)
+
+    def readable(term: Any) -> str | None:
+        if term is None:
+            return None
+        if isinstance(term, URIRef):
+            return label(term)
+        if isinstance(term, Literal):
+            return str(term)
+        return str(term)
+
+    if fmt == "table":
+        rows = [{c: readable(row.get(c)) for c in columns} for row in result.rows]
+        return table(rows, columns) if rows else "(no rows)"
+    rows = [{c: plain(row[c]) for c in columns if c in row} for row in result.rows]
+    if fmt == "json":
+        return format_json(rows)
+    if fmt == "tsv":
+        lines = ["\t".join(columns)]
+        for row in rows:
+            lines.append("\t".join(_cell(row.get(c)).replace("\t", " ") for c in columns))
+        return "\n".join(lines)
+    return format_rows(rows, columns, "csv")

@@ -1,0 +1,409 @@
+"""The query catalogue: self-describing ``.rq`` files, bound parameters, safe execution.
+
+A query file is valid SPARQL whose leading comments describe it::
+
+    # title: Restrictions in force on a date
+    # description: Which restrictions were in force on DATE, who imposed them and on what.
+    # param: date date default=today -- the as-of date (valid time)
+    # param: claims choice(include|exclude|confirmed-only) default=exclude -- claims in or out
+    # returns: policy policyLabel imposer
+    # tags: cq1, policy
+    SELECT ?policy ?policyLabel ?imposer ?date ?claims WHERE { ... }
+
+The file name is the query's name. A parameter ``NAME`` is the variable ``?NAME``; values are
+converted by type and bound as terms (Oxigraph substitutions, the equivalent of rdflib's
+``initBindings``), never pasted into the text. Oxigraph binds only projected variables, so
+parameters appear in the SELECT clause; they are left out of the results.
+
+Every query is parsed with rdflib's SPARQL parser before it runs: updates, ``SERVICE`` and
+dataset clauses (``FROM``) are refused, since both engines would otherwise fetch URLs or read
+files. Queries run in a forked worker that is killed when ``timeout`` runs out (neither
+Python API has a query timeout).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, Variable
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kg import resources
+from kg.errors import KgError, UsageError
+
+__all__ = [
+    "Param",
+    "QuerySpec",
+    "QueryResult",
+    "QueryRefused",
+    "QueryTimeout",
+    "load_spec",
+    "catalogue",
+    "check_query",
+    "bind_parameters",
+    "run_query",
+    "execute",
+]
+
+PARAM_TYPES = ("iri", "date", "string", "int", "choice")
+
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>iri|date|string|int|choice\([^)]*\))"
+    r"(?:\s+(?P<flag>required|default=\S+))?\s*(?:--\s*(?P<doc>.*))?$"
+)
+
+
+class QueryRefused(KgError):
+    """The query would write, call out or read files: it is not run."""
+
+
+class QueryTimeout(KgError):
+    """The query ran longer than its time budget and was stopped."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool = False
+    default: str | None = None
+    choices: tuple[str, ...] = ()
+    doc: str = ""
+
+    def describe(self) -> str:
+        kind = f"choice({'|'.join(self.choices)})" if self.type == "choice" else self.type
+        if self.required:
+            return f"{self.name} {kind} (required)"
+        if self.default is not None:
+            return f"{self.name} {kind} = {self.default}"
+        return f"{self.name} {kind}"
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    name: str
+    path: Path
+    text: str
+    title: str = ""
+    description: str = ""
+    params: tuple[Param, ...] = ()
+    returns: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+@dataclass
+class QueryResult:
+    """Rows of a SELECT, the answer of an ASK, or the triples of a CONSTRUCT/DESCRIBE."""
+
+    kind: str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE"
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Node]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
+
+
+def load_spec(path: Path) -> QuerySpec:
+    """Read a ``.rq`` file and its header. Raises :class:`UsageError` on a malformed header."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"{path}: cannot read query: {err}") from None
+    fields: dict[str, list[str]] = {}
+    params: list[Param] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        key, sep, value = stripped.lstrip("#").strip().partition(":")
+        key = key.strip().lower()
+        if not sep or key not in {"title", "description", "param", "returns", "tags"}:
+            continue
+        value = value.strip()
+        if key == "param":
+            params.append(_parse_param(path, number, value))
+        else:
+            fields.setdefault(key, []).append(value)
+    return QuerySpec(
+        name=path.stem,
+        path=path,
+        text=text,
+        title=" ".join(fields.get("title", [])),
+        description=" ".join(fields.get("description", [])),
+        params=tuple(params),
+        returns=tuple(" ".join(fields.get("returns", [])).split()),
+        tags=tuple(t.strip() for t in ",".join(fields.get("tags", [])).split(",") if t.strip()),
+    )
+
+
+def _parse_param(path: Path, number: int, value: str) -> Param:
+    match = _PARAM.match(value)
+    if not match:
+        raise UsageError(
+            f"{path}:{number}: bad '# param:' line {value!r}; expected "
+            "'NAME TYPE [required|default=VALUE] -- meaning' with TYPE iri, date, string, int or choice(a|b)"
+        )
+    kind, choices = match["type"], ()
+    if kind.startswith("choice("):
+        choices = tuple(c.strip() for c in kind[7:-1].split("|") if c.strip())
+        kind = "choice"
+    flag = match["flag"] or ""
+    default = flag[len("default=") :] if flag.startswith("default=") else None
+    if choices and default is not None and default not in choices:
+        raise UsageError(f"{path}:{number}: default {default!r} of parameter {match['name']!r} is not one of {choices}")
+    return Param(match["name"], kind, flag == "required", default, choices, (match["doc"] or "").strip())
+
+
+def catalogue(extra_dirs: Iterable[str | Path] = ()) -> dict[str, QuerySpec]:
+    """Shipped queries, then those of ``extra_dirs`` (a user's query replaces a shipped one)."""
+    specs: dict[str, QuerySpec] = {}
+    for folder in [resources.queries_dir(), *map(Path, extra_dirs)]:
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: no such query folder")
+        for path in sorted(folder.glob("*.rq")):
+            specs[path.stem] = load_spec(path)
+    return specs
+
+
+# -- safety ----------------------------------------------------------------------------
+
+
+def _walk(node) -> Iterable[str]:
+    """Names of every parse-tree node (CompValue) under ``node``."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    # ParseResults registers as a Mapping but keeps its parts as items: test it first.
+    if isinstance(node, (ParseResults, list, tuple)):
+        children = list(node)
+    elif isinstance(node, CompValue):
+        yield node.name
+        children = list(node.values())
+    elif isinstance(node, Mapping):
+        children = list(node.values())
+    else:
+        return
+    for child in children:
+        yield from _walk(child)
+
+
+def check_query(text: str, origin: str = "query") -> str:
+    """Parse ``text`` and refuse what must not run; return the query form (SELECT, ASK, ...).
+
+    Raises :class:`QueryRefused` for updates, ``SERVICE`` and ``FROM``/``FROM NAMED``, and
+    :class:`UsageError` naming line and column for a syntax error.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        tree = parseQuery(text)
+    except ParseException as err:
+        try:
+            update = parseUpdate(text)
+        except ParseException:
+            reason = str(err).split(" (at char")[0]
+            where = f"line {err.lineno}, column {err.col}"
+            raise UsageError(f"{origin}: SPARQL syntax error at {where}: {reason}") from None
+        operations = sorted({_UPDATE_OPS[n] for n in _walk(update) if n in _UPDATE_OPS})
+        ops = ", ".join(operations) or "an update"
+        raise QueryRefused(f"{origin}: refused: {ops} would change the graph; kg runs read-only queries") from None
+    except RecursionError:
+        raise UsageError(f"{origin}: query too deeply nested to check") from None
+    names = set(_walk(tree))
+    if "ServiceGraphPattern" in names:
+        raise QueryRefused(f"{origin}: refused: SERVICE would send the query over the network; kg makes no requests")
+    if "DatasetClause" in names:
+        raise QueryRefused(f"{origin}: refused: FROM / FROM NAMED would load other graphs; query the loaded graph")
+    form = tree[1].name
+    return form.removesuffix("Query").upper()
+
+
+_UPDATE_OPS = {
+    "InsertData": "INSERT DATA",
+    "DeleteData": "DELETE DATA",
+    "DeleteWhere": "DELETE WHERE",
+    "Modify": "DELETE/INSERT",
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+}
+
+
+# -- parameters ------------------------------------------------------------------------
+
+
+def _convert(graph, spec_name: str, param: Param, raw: str) -> Node:
+    from kg.lookup import resolve_entity
+
+    where = f"parameter {param.name!r}"
+    if param.type == "iri":
+        try:
+            return resolve_entity(graph, raw)
+        except KgError as err:
+            raise UsageError(f"{where}: {err}") from None
+    if param.type == "date":
+        if raw == "today":
+            return Literal(dt.date.today().isoformat(), datatype=XSD.date)
+        try:
+            return Literal(dt.date.fromisoformat(raw).isoformat(), datatype=XSD.date)
+        except ValueError:
+            raise UsageError(f"{where}: {raw!r} is not a date (YYYY-MM-DD)") from None
+    if param.type == "int":
+        try:
+            return Literal(int(raw), datatype=XSD.integer)
+        except ValueError:
+            raise UsageError(f"{where}: {raw!r} is not a whole number") from None
+    if param.type == "choice":
+        if raw not in param.choices:
+            raise UsageError(f"{where}: {raw!r} is not one of {', '.join(param.choices)}")
+        return Literal(raw)
+    return Literal(raw)
+
+
+def bind_parameters(graph, spec: QuerySpec, given: Mapping[str, str]) -> dict[str, Node]:
+    """Convert ``given`` (NAME -> text) by the declared types; fill defaults; check required."""
+    unknown = sorted(set(given) - {p.name for p in spec.params})
+    if unknown:
+        takes = ", ".join(p.name for p in spec.params) or "no parameters"
+        raise UsageError(f"unknown parameter {unknown[0]!r} for query {spec.name!r}; it takes: {takes}")
+    bound: dict[str, Node] = {}
+    for param in spec.params:
+        if param.name in given:
+            bound[param.name] = _convert(graph, spec.name, param, given[param.name])
+        elif param.default is not None:
+            bound[param.name] = _convert(graph, spec.name, param, param.default)
+        elif param.required:
+            raise UsageError(
+                f"query {spec.name!r} needs parameter {param.name!r} (-p {param.name} VALUE): {param.doc or param.type}"
+            )
+    return bound
+
+
+# -- execution -------------------------------------------------------------------------
+
+
+def _projected(text: str) -> set[str] | None:
+    """Variables a SELECT projects (None for SELECT *)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    query = parseQuery(text)[1]
+    projection = query.get("projection")
+    if not projection or projection == "projection":
+        return None
+    out = set()
+    for item in projection:
+        var = item.get("var") if hasattr(item, "get") else None
+        evar = item.get("evar") if hasattr(item, "get") else None
+        for v in (var, evar):
+            if isinstance(v, Variable):
+                out.add(str(v))
+    return out
+
+
+def _evaluate(store, text: str, form: str, bindings: Mapping[str, Node]) -> QueryResult:
+    if form == "SELECT":
+        rows = store.select(text, bindings)
+        return QueryResult("SELECT", _variables(text, rows), rows)
+    if form == "ASK":
+        return QueryResult("ASK", boolean=store.ask(text, bindings))
+    if bindings:
+        raise UsageError("parameters are supported on SELECT and ASK queries only")
+    return QueryResult(form, triples=store.construct(text))
+
+
+def _variables(text: str, rows: list[dict[str, Node]]) -> list[str]:
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    query = parseQuery(text)[1]
+    names: list[str] = []
+    for item in query.get("projection") or []:
+        for key in ("var", "evar"):
+            v = item.get(key) if hasattr(item, "get") else None
+            if isinstance(v, Variable) and str(v) not in names:
+                names.append(str(v))
+    if not names:  # SELECT *
+        for row in rows:
+            for key in row:
+                if key not in names:
+                    names.append(key)
+    return names
+
+
+def _worker(store, text, form, bindings, conn) -> None:
+    try:
+        conn.send(("ok", _evaluate(store, text, form, bindings)))
+    except KgError as err:  # sent as a plain UsageError: subclasses need not unpickle
+        conn.send(("error", UsageError(str(err))))
+    except Exception as err:  # reported to the parent as a message, never a traceback
+        conn.send(("error", UsageError(f"query failed: {err}")))
+    finally:
+        conn.close()
+
+
+def run_query(
+    graph,
+    text: str,
+    bindings: Mapping[str, Node] | None = None,
+    timeout: float | None = 30.0,
+    origin: str = "query",
+) -> QueryResult:
+    """Check ``text`` and run it on ``graph`` with ``bindings``, within ``timeout`` seconds.
+
+    With a timeout the query runs in a forked worker process that is killed when the time is
+    up (:class:`QueryTimeout`); ``timeout=None`` runs it in this process.
+    """
+    form = check_query(text, origin)
+    bindings = dict(bindings or {})
+    if bindings and form == "SELECT":
+        projected = _projected(text)
+        missing = sorted(n for n in bindings if projected is not None and n not in projected)
+        if missing:
+            raise UsageError(f"{origin}: parameter ?{missing[0]} must be projected in the SELECT clause to be bound")
+    if not timeout:
+        return _evaluate(graph.store, text, form, bindings)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_worker, args=(graph.store, text, form, bindings, sender), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryTimeout(f"{origin}: stopped after {timeout:g} s (raise --timeout to allow longer)")
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            raise UsageError(f"{origin}: the query worker died (out of memory?)") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+    if status == "error":
+        raise payload
+    return payload
+
+
+def execute(graph, spec: QuerySpec, given: Mapping[str, str], timeout: float | None = 30.0):
+    """Bind ``given`` to ``spec``'s parameters and run it; parameter columns are dropped."""
+    bindings = bind_parameters(graph, spec, given)
+    origin = spec.name if spec.path.parent == resources.queries_dir() else str(spec.path)
+    result = run_query(graph, spec.text, bindings, timeout, origin=origin)
+    if result.kind == "SELECT" and bindings:
+        result.variables = [v for v in result.variables if v not in bindings]
+        result.rows = [{k: v for k, v in row.items() if k not in bindings} for row in result.rows]
+    return result, bindings

@@ -1,0 +1,116 @@
+"""What the ontology declares about display and impact, read once from the loaded graph.
+
+Nothing here names a class or a relation: colours, shapes, display order and the sign and
+direction of impact all come from the ontology's annotations (``tkg:displayColour``,
+``tkg:displayShape``, ``tkg:displayOrder``, ``tkg:impactSign``, ``tkg:impactDirection``),
+so a user's ontology additions take effect without code changes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+
+from kg.namespaces import ONTOLOGY_IRI
+
+__all__ = ["Schema", "ImpactRelation", "Display"]
+
+DEFAULT_COLOUR = "#7f8c8d"
+DEFAULT_SHAPE = "dot"
+
+
+@dataclass(frozen=True)
+class ImpactRelation:
+    property: str
+    label: str
+    sign: int
+    forward: bool
+    colour: str | None
+
+
+@dataclass(frozen=True)
+class Display:
+    cls: str | None
+    cls_label: str
+    colour: str
+    shape: str
+
+
+@dataclass
+class Schema:
+    parents: dict[str, set[str]] = field(default_factory=dict)
+    colour: dict[str, str] = field(default_factory=dict)
+    shape: dict[str, str] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    impact: dict[str, ImpactRelation] = field(default_factory=dict)
+    ontology_terms: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_graph(cls, graph) -> Schema:
+        from kg.queries import catalogue, run_query
+
+        schema = cls()
+        parents = f"SELECT ?c ?p WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?c rdfs:subClassOf ?p FILTER(isIRI(?p)) }} }}"
+        for row in graph.select(parents, union=False):
+            schema.parents.setdefault(str(row["c"]), set()).add(str(row["p"]))
+        for row in graph.select("""
+            SELECT ?c ?colour ?shape ?order ?label WHERE {
+              { ?c tkg:displayColour ?colour } UNION { ?c tkg:displayShape ?shape }
+              UNION { ?c tkg:displayOrder ?order } UNION { ?c rdfs:label ?label }
+            }"""):
+            c = str(row["c"])
+            if "colour" in row:
+                schema.colour[c] = str(row["colour"])
+            if "shape" in row:
+                schema.shape[c] = str(row["shape"])
+            if "order" in row:
+                schema.order[c] = int(row["order"])
+            if "label" in row:
+                schema.labels.setdefault(c, str(row["label"]))
+        for row in graph.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?s ?p ?o }} }}", union=False):
+            schema.ontology_terms.add(str(row["s"]))
+        spec = catalogue()["impact-relations"]
+        for row in run_query(graph, spec.text, timeout=None, origin=spec.name).rows:
+            prop = str(row["property"])
+            schema.impact[prop] = ImpactRelation(
+                prop,
+                str(row.get("label", prop)),
+                int(row["signValue"]),
+                str(row["direction"]).endswith("#Forward"),
+                str(row["colour"]) if "colour" in row else None,
+            )
+        return schema
+
+    def ancestors(self, cls: str) -> list[str]:
+        """``cls`` and its superclasses, nearest first."""
+        seen, queue, out = {cls}, deque([cls]), []
+        while queue:
+            current = queue.popleft()
+            out.append(current)
+            for parent in sorted(self.parents.get(current, ())):
+                if parent not in seen:
+                    seen.add(parent)
+                    queue.append(parent)
+        return out
+
+    def _inherited(self, table: dict, cls: str):
+        for c in self.ancestors(cls):
+            if c in table:
+                return table[c]
+        return None
+
+    def display(self, types: list[URIRef | str]) -> Display:
+        """How to draw a node of ``types``: the type with the lowest display order names it."""
+        candidates = [str(t) for t in types if str(t) in self.parents or str(t) in self.labels]
+        if not candidates:
+            return Display(None, "", DEFAULT_COLOUR, DEFAULT_SHAPE)
+        best = min(candidates, key=lambda c: (self._inherited(self.order, c) or 1000, c))
+        return Display(
+            best,
+            self.labels.get(best, best),
+            self._inherited(self.colour, best) or DEFAULT_COLOUR,
+            self._inherited(self.shape, best) or DEFAULT_SHAPE,
+        )
