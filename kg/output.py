@@ -19,15 +19,19 @@ def table(
     columns: Sequence[str],
     max_width: int | None = None,
     keep_end: Sequence[str] = ("file",),
+    records_if_wide: bool = False,
 ) -> str:
     """A plain-text table with a header; long cells are cut to fit the terminal.
 
     Cells of the ``keep_end`` columns (file paths) lose their start rather than their end.
+    With ``records_if_wide``, rows too wide to read as a table are shown one record per block.
     """
     if max_width is None:
         max_width = max(60, shutil.get_terminal_size((120, 24)).columns)
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    if records_if_wide and sum(min(w, 40) for w in widths) + 2 * (len(widths) - 1) > max_width:
+        return _records(columns, cells, max_width)
     # Shrink the widest column until the table fits.
     gap = 2
     while sum(widths) + gap * (len(widths) - 1) > max_width and max(widths) > 12:
@@ -37,6 +41,24 @@ def table(
     lines = [_line(columns, widths, gap), _line(["-" * w for w in widths], widths, gap)]
     lines += [_line(r, widths, gap, ends) for r in cells]
     return "\n".join(lines)
+
+
+def _records(columns: Sequence[str], cells: list[list[str]], max_width: int) -> str:
+    """One block per row, one ``column  value`` line per non-empty cell, values wrapped."""
+    import textwrap
+
+    name_width = max(len(c) for c in columns)
+    blocks = []
+    for number, row in enumerate(cells, 1):
+        lines = [f"-[ {number} ]" + "-" * max(0, min(max_width, 60) - len(str(number)) - 5)]
+        for column, value in zip(columns, row, strict=True):
+            if not value:
+                continue
+            wrapped = textwrap.wrap(value, max(20, max_width - name_width - 2)) or [""]
+            lines.append(f"{column:<{name_width}}  {wrapped[0]}")
+            lines += [" " * (name_width + 2) + more for more in wrapped[1:]]
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
 
 
 def _cell(value: Any) -> str:
@@ -126,8 +148,10 @@ def render_result(result, fmt: str, label: Callable[[Any], str]) -> str:
         return str(term)
 
     if fmt == "table":
-        rows = [{c: readable(row.get(c)) for c in columns} for row in result.rows]
-        return table(rows, columns) if rows else "(no rows)"
+        # an IRI column shows as its label, so a neighbouring "<name>Label" column is redundant
+        shown = [c for c in columns if f"{c}Label" not in columns]
+        rows = [{c: readable(row.get(c)) for c in shown} for row in result.rows]
+        return table(rows, shown, records_if_wide=True) if rows else "(no rows)"
     rows = [{c: plain(row[c]) for c in columns if c in row} for row in result.rows]
     if fmt == "json":
         return format_json(rows)
