@@ -95,7 +95,7 @@ def format_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in columns])
         return buffer.getvalue().rstrip("\n")
-    return table(rows, columns)
+    return table(rows, columns, records_if_wide=True)
 
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "sparql-json", "sparql-xml", "turtle", "jsonld", "nt")
