@@ -95,6 +95,10 @@ def generate(triples: int, seed: int = 7):
             quad(company, TKG + "inCountry", iri(rng.choice(countries)), g),
         ]
         lines += [quad(company, TKG + "dependsOn", iri(rng.choice(commodities)), g) for _ in range(3)]
+        if unit > 2:
+            lines += [quad(company, TKG + "suppliesTo", iri(f"{ID}company/k{rng.randrange(1, unit)}"), g)]
+        if unit % 50 == 0:
+            lines += [quad(rng.choice(industries), TKG + "dependsOn", iri(rng.choice(commodities)), g)]
         if unit % 2 == 0:
             p = f"{ID}policy/p{unit}"
             begin = start + timedelta(days=rng.randrange(2000))

@@ -111,6 +111,8 @@ def cli(ctx: click.Context, data: tuple[str, ...], no_bundled: bool, store: str)
       kg query --list                   # the questions the graph answers
       kg query restrictions-in-force -p date 2025-06-06
       kg timeline --from 2025-04-01 --to 2025-06-30
+      kg impact "China rare-earth export controls" --as-of 2025-06-06
+      kg paths "Xi Jinping" automotive --as-of 2025-06-06
       kg --data my-facts.ttl info       # with your own facts added
 
     Exit codes: 0 ok, 1 validation found violations, 2 bad input or usage, 3 internal error.
@@ -269,7 +271,7 @@ def _print_result(session: Session, spec_or_name, result, bindings, fmt: str) ->
 
 
 _CLAIM_MODES = {
-    "exclude": "facts only; what rests on a claim is left out (-p claims include to add it)",
+    "exclude": "facts only; what rests on a claim is left out (claims include adds it)",
     "include": "claims included: what rests on unconfirmed claims counts as if true",
     "confirmed-only": "what rests on a claim counts only if the claim is confirmed",
 }
@@ -422,6 +424,308 @@ def export(session, fmt, output, focus, hops) -> None:
     count = export_graph(graph, fmt, output, focus=focus_iri, hops=hops)
     if output != "-":
         click.echo(f"wrote {count} {'quads' if fmt in ('trig', 'nq') else 'items'} to {output}", err=True)
+
+
+def _analysis_options(func):
+    """--as-of, --known-by, --claims, --max-hops and -f: shared by the impact commands."""
+    options = [
+        click.option(
+            "--as-of",
+            "as_of",
+            default="today",
+            show_default=True,
+            metavar="DATE",
+            help="Valid time: what was in force on this date (YYYY-MM-DD).",
+        ),
+        click.option(
+            "--known-by",
+            "known_by",
+            metavar="DATE",
+            help="Record time: only facts whose source was published by this date.",
+        ),
+        click.option(
+            "--claims",
+            type=click.Choice(["exclude", "include", "confirmed-only"]),
+            default="exclude",
+            show_default=True,
+            help="What rests on claims: left out (facts only), counted, or counted if confirmed.",
+        ),
+        click.option("--max-hops", type=int, default=6, show_default=True, help="Longest path considered."),
+        format_option(("table", "json", "csv")),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _parse_date(value: str | None, option: str):
+    import datetime as dt
+
+    if value is None:
+        return None
+    if value == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _network(session: Session, as_of: str, known_by: str | None, claims: str, **changes):
+    from kg.network import project
+
+    return project(
+        session.graph(), _parse_date(as_of, "--as-of"), _parse_date(known_by, "--known-by"), claims, **changes
+    )
+
+
+def _claims_note(net) -> None:
+    note = f"claims: {net.claims} \u2014 {_CLAIM_MODES[net.claims]}"
+    if net.assumed:
+        note += "; treated as fact: " + ", ".join(net.kg.label(URIRef_(c)) for c in net.assumed)
+    known = f", as known by {net.known_by}" if net.known_by else ""
+    click.echo(f"as of {net.as_of}{known}; {note}", err=True)
+
+
+def URIRef_(value: str):  # noqa: N802 - a tiny alias keeps rdflib out of the module's top
+    from rdflib import URIRef
+
+    return URIRef(value)
+
+
+def _path_text(net, path, with_sources: bool = True) -> str:
+    parts = [net.label(path.nodes[0])]
+    for hop in path.hops:
+        sign = {-1: "\u2212", 1: "+", 0: "0"}[hop.sign]
+        stated_forward = hop.stated == (hop.source, hop.target)
+        relation = net.schema.labels.get(hop.predicate, hop.predicate)
+        arrow = f"\u2014{relation} ({sign})\u2192" if stated_forward else f"\u2190{relation} ({sign})\u2014"
+        parts.append(f"{arrow} {net.label(hop.target)}")
+    return " ".join(parts)
+
+
+def _hops_detail(net, path) -> list[dict]:
+    from kg.describe import Evidence  # noqa: F401 - evidence is described the same way as in kg show
+
+    out = []
+    for hop in path.hops:
+        quotes = []
+        for g in hop.graphs:
+            for row in net.kg.select(
+                "SELECT ?g ?src ?quote WHERE { ?g prov:wasDerivedFrom ?src OPTIONAL { ?g tkg:quote ?quote } }",
+                {"g": URIRef_(g)},
+            ):
+                quote = str(row["quote"]) if "quote" in row else None
+                quotes.append({"source": net.kg.label(row["src"]), "quote": quote})
+        s, o = hop.stated
+        out.append(
+            {
+                "from": hop.source,
+                "from_label": net.label(hop.source),
+                "to": hop.target,
+                "to_label": net.label(hop.target),
+                "relation": net.schema.labels.get(hop.predicate, hop.predicate),
+                "stated": f"{net.label(s)} \u2192 {net.label(o)}",
+                "sign": hop.sign,
+                "strength": hop.strength,
+                "evidence": quotes,
+            }
+        )
+    return out
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--k", "k", type=int, default=5, show_default=True, help="How many paths.")
+@_analysis_options
+@click.pass_obj
+def paths(session, source, target, k, as_of, known_by, claims, max_hops, fmt) -> None:
+    """The strongest impact paths from SOURCE to TARGET, hop by hop, with evidence.
+
+    Paths follow the relations the ontology marks as carrying impact, in the direction
+    effects flow. A path's sign is the product of its hops' signs: \u2212 harms, + helps.
+    Each hop shows its relation, sign and the source with its quote. Only what was in force
+    on --as-of counts.
+
+    \b
+    Examples:
+      kg paths "Xi Jinping" automotive --k 5 --as-of 2025-06-06
+      kg paths "Donald Trump" semiconductors
+      kg paths Trump chipmakers --as-of 2025-06-06 -f json
+    """
+    from kg.impact import find_paths
+    from kg.lookup import resolve_entity
+
+    graph = session.graph()
+    src, dst = str(resolve_entity(graph, source)), str(resolve_entity(graph, target))
+    net = _network(session, as_of, known_by, claims)
+    found = find_paths(net, src, dst, k=k, max_hops=max_hops)
+    _claims_note(net)
+    if not found:
+        click.echo(
+            f"no impact path from {net.label(src)} to {net.label(dst)} within {max_hops} hops as of {net.as_of}",
+            err=True,
+        )
+    rows = [
+        {
+            "rank": i,
+            "sign": p.sign,
+            "strength": round(p.strength, 4),
+            "hops": len(p.hops),
+            "path": _path_text(net, p),
+            "detail": _hops_detail(net, p),
+        }
+        for i, p in enumerate(found, 1)
+    ]
+    if fmt == "json":
+        click.echo(format_json(rows))
+    elif fmt == "csv":
+        click.echo(format_rows(rows, ["rank", "sign", "strength", "hops", "path"], "csv"))
+    else:
+        for row in rows:
+            click.echo(
+                f"{row['rank']}. {'harms' if row['sign'] < 0 else 'helps' if row['sign'] > 0 else 'neutral'} "
+                f"({row['hops']} hops): {row['path']}"
+            )
+            for hop in row["detail"]:
+                sign = {-1: "\u2212", 1: "+", 0: "0"}[hop["sign"]]
+                click.echo(f"     {hop['stated']}  [{hop['relation']}, {sign}]")
+                for ev in hop["evidence"][:2]:
+                    quote = f" \u201c{ev['quote']}\u201d" if ev["quote"] else ""
+                    click.echo(_wrap(f"        {ev['source']}{quote}", 100, 10))
+
+
+def _impact_rows(net, rows) -> list[dict]:
+    from kg.impact import claim_text
+
+    return [
+        {
+            "target": r.target,
+            "label": r.label,
+            "kind": r.kind,
+            "net_effect": r.net_effect,
+            "status": r.status,
+            "best_path": _path_text(net, r.negative or r.positive),
+            "relaxations": "; ".join(
+                f"{x.label} ({x.how or 'in force'})" + (f" [rests on {claim_text(net, x.claim)}]" if x.claim else "")
+                for x in r.reliefs
+            ),
+            "left_out": "; ".join(r.left_out),
+            "sources": "; ".join(r.sources),
+        }
+        for r in rows
+    ]
+
+
+@cli.command()
+@click.argument("source")
+@_analysis_options
+@click.pass_obj
+def impact(session, source, as_of, known_by, claims, max_hops, fmt) -> None:
+    """What SOURCE (a policy, actor or event) does to every industry, company and country it reaches.
+
+    For each target: the net effect, the status in words (restricted; partly relieved: which
+    relaxation for whom; relieved; benefits), the strongest path, the relaxations in force
+    that reach it (and whether they rest on a claim), and the sources along the path.
+
+    \b
+    Examples:
+      kg impact "China rare-earth export controls" --as-of 2025-06-06
+      kg impact "China rare-earth export controls" --as-of 2025-06-06 --claims include
+      kg impact "Xi Jinping" --as-of 2025-06-06 -f json
+    """
+    from kg.impact import impact as run_impact
+    from kg.lookup import resolve_entity
+
+    src = str(resolve_entity(session.graph(), source))
+    net = _network(session, as_of, known_by, claims)
+    rows = _impact_rows(net, run_impact(net, src, max_hops))
+    _claims_note(net)
+    if not rows:
+        click.echo(f"{net.label(src)} reaches no industry, company or country as of {net.as_of}", err=True)
+    columns = ["label", "kind", "net_effect", "status", "best_path", "relaxations", "left_out", "sources"]
+    click.echo(format_json(rows) if fmt == "json" else format_rows(rows, columns, fmt) if rows else "")
+
+
+@cli.command()
+@click.option("--lift", "lift", multiple=True, metavar="POLICY", help="Remove a policy, as if never adopted.")
+@click.option("--apply-claim", "apply_claim", multiple=True, metavar="CLAIM", help="Treat a claim as confirmed fact.")
+@click.option(
+    "--add-restriction",
+    "add_restriction",
+    multiple=True,
+    metavar="COMMODITY",
+    help="Add a hypothetical restriction on a commodity.",
+)
+@_analysis_options
+@click.pass_obj
+def whatif(session, lift, apply_claim, add_restriction, as_of, known_by, claims, max_hops, fmt) -> None:
+    """Which targets change status if a policy is lifted, a claim is true or a restriction added.
+
+    Runs the impact of every restriction in force twice, on the graph as it is and on a
+    modified copy, and lists the industries, companies and countries whose status changes.
+
+    \b
+    Examples:
+      kg whatif --lift "China rare-earth export controls" --as-of 2025-06-10
+      kg whatif --apply-claim claim:xi-agreed-to-resume-rare-earth-exports --as-of 2025-06-10
+      kg whatif --add-restriction "EDA software" --as-of 2025-08-01
+    """
+    from kg.impact import add_restriction as add_hypothetical
+    from kg.impact import whatif as run_whatif
+    from kg.lookup import resolve_entity
+
+    if not (lift or apply_claim or add_restriction):
+        raise UsageError("say what to change: --lift POLICY, --apply-claim CLAIM or --add-restriction COMMODITY")
+    graph = session.graph()
+    lifted = [str(resolve_entity(graph, x)) for x in lift]
+    assumed = [str(resolve_entity(graph, x)) for x in apply_claim]
+    added = [str(resolve_entity(graph, x)) for x in add_restriction]
+    base = _network(session, as_of, known_by, claims)
+    changed = _network(session, as_of, known_by, claims, assume_claims=assumed, lift=lifted)
+    for commodity in added:
+        add_hypothetical(changed, commodity)
+    why = "; ".join(
+        [f"lifted {base.label(x)}" for x in lifted]
+        + [f"claim taken as fact: {base.label(x)}" for x in assumed]
+        + [f"restriction added on {base.label(x)}" for x in added]
+    )
+    rows = [vars(c) for c in run_whatif(base, changed, why, max_hops)]
+    _claims_note(changed)
+    if not rows:
+        click.echo("no target changes status", err=True)
+    columns = ["label", "kind", "before", "after", "why"]
+    click.echo(format_json(rows) if fmt == "json" else format_rows(rows, columns, fmt) if rows else "")
+
+
+@cli.command()
+@click.option("--top", type=int, default=10, show_default=True, help="How many to list.")
+@click.option("--all-kinds", is_flag=True, help="Rank every kind of node, not only commodities.")
+@_analysis_options
+@click.pass_obj
+def chokepoints(session, top, all_kinds, as_of, known_by, claims, max_hops, fmt) -> None:
+    """Commodities (or any nodes) on the most restriction-to-industry impact paths.
+
+    \b
+    Examples:
+      kg chokepoints --as-of 2025-06-06
+      kg chokepoints --as-of 2025-06-06 --all-kinds --top 5 -f json
+    """
+    from kg.impact import chokepoints as rank
+
+    net = _network(session, as_of, known_by, claims)
+    ranked = rank(net, top=top, max_hops=max_hops, kinds=() if all_kinds else (_TKG("Commodity"),))
+    rows = [vars(c) for c in ranked]
+    _claims_note(net)
+    columns = ["label", "kind", "paths", "restrictions", "targets"]
+    click.echo(format_json(rows) if fmt == "json" else format_rows(rows, columns, fmt) if rows else "(none)")
+
+
+def _TKG(name: str):  # noqa: N802
+    from kg.namespaces import TKG
+
+    return TKG[name]
 
 
 def _render_card(card) -> str:

@@ -78,6 +78,12 @@ class KnowledgeGraph:
         """Run a SELECT query; each row maps variable names to rdflib terms (unbound ones absent)."""
         return self.store.select(query, bindings, union)
 
+    def select_values(
+        self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True
+    ) -> list[dict[str, str]]:
+        """Run a SELECT query; values as plain text (IRIs, lexical forms): faster on big results."""
+        return self.store.select_values(query, bindings, union)
+
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> bool:
         """Run an ASK query."""
         return self.store.ask(query, bindings, union)
@@ -112,11 +118,11 @@ class KnowledgeGraph:
         """A readable name for ``term``: its rdfs:label, else its CURIE, else its text."""
         if self._label_cache is None:
             self._label_cache = {}
-            rows = self.select(
+            rows = self.select_values(
                 "SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(lang(?l) = '' || langMatches(lang(?l), 'en')) }"
             )
             for row in rows:
-                self._label_cache.setdefault(str(row["s"]), str(row["l"]))
+                self._label_cache.setdefault(row["s"], row["l"])
         if isinstance(term, URIRef):
             return self._label_cache.get(str(term)) or curie(str(term))
         return str(term)

@@ -24,6 +24,7 @@ Python API has a query timeout).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import re
 from collections.abc import Iterable, Mapping
@@ -197,6 +198,14 @@ def _walk(node) -> Iterable[str]:
         yield from _walk(child)
 
 
+@functools.lru_cache(maxsize=128)
+def _parse(text: str):
+    """rdflib's parse tree of a query (cached: parsing a long query takes rdflib ~0.5 s)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    return parseQuery(text)
+
+
 def check_query(text: str, origin: str = "query") -> str:
     """Parse ``text`` and refuse what must not run; return the query form (SELECT, ASK, ...).
 
@@ -204,10 +213,10 @@ def check_query(text: str, origin: str = "query") -> str:
     :class:`UsageError` naming line and column for a syntax error.
     """
     from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        tree = parseQuery(text)
+        tree = _parse(text)
     except ParseException as err:
         try:
             update = parseUpdate(text)
@@ -299,9 +308,7 @@ def bind_parameters(graph, spec: QuerySpec, given: Mapping[str, str]) -> dict[st
 
 def _projected(text: str) -> set[str] | None:
     """Variables a SELECT projects (None for SELECT *)."""
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    query = parseQuery(text)[1]
+    query = _parse(text)[1]
     projection = query.get("projection")
     if not projection or projection == "projection":
         return None
@@ -327,9 +334,7 @@ def _evaluate(store, text: str, form: str, bindings: Mapping[str, Node]) -> Quer
 
 
 def _variables(text: str, rows: list[dict[str, Node]]) -> list[str]:
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    query = parseQuery(text)[1]
+    query = _parse(text)[1]
     names: list[str] = []
     for item in query.get("projection") or []:
         for key in ("var", "evar"):

@@ -47,6 +47,7 @@ class Schema:
     labels: dict[str, str] = field(default_factory=dict)
     impact: dict[str, ImpactRelation] = field(default_factory=dict)
     ontology_terms: set[str] = field(default_factory=set)
+    impact_target: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def from_graph(cls, graph) -> Schema:
@@ -57,9 +58,10 @@ class Schema:
         for row in graph.select(parents, union=False):
             schema.parents.setdefault(str(row["c"]), set()).add(str(row["p"]))
         for row in graph.select("""
-            SELECT ?c ?colour ?shape ?order ?label WHERE {
+            SELECT ?c ?colour ?shape ?order ?label ?target WHERE {
               { ?c tkg:displayColour ?colour } UNION { ?c tkg:displayShape ?shape }
               UNION { ?c tkg:displayOrder ?order } UNION { ?c rdfs:label ?label }
+              UNION { ?c tkg:impactTarget ?target }
             }"""):
             c = str(row["c"])
             if "colour" in row:
@@ -70,6 +72,8 @@ class Schema:
                 schema.order[c] = int(row["order"])
             if "label" in row:
                 schema.labels.setdefault(c, str(row["label"]))
+            if "target" in row:
+                schema.impact_target[c] = row["target"].toPython() is True
         for row in graph.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?s ?p ?o }} }}", union=False):
             schema.ontology_terms.add(str(row["s"]))
         spec = catalogue()["impact-relations"]
@@ -86,6 +90,12 @@ class Schema:
 
     def ancestors(self, cls: str) -> list[str]:
         """``cls`` and its superclasses, nearest first."""
+        cache = self.__dict__.setdefault("_ancestor_cache", {})
+        if cls not in cache:
+            cache[cls] = self._ancestors(cls)
+        return cache[cls]
+
+    def _ancestors(self, cls: str) -> list[str]:
         seen, queue, out = {cls}, deque([cls]), []
         while queue:
             current = queue.popleft()

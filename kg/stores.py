@@ -107,6 +107,10 @@ class Store(Protocol):
         """Run a SELECT. ``bindings`` fix variables to terms before evaluation (never spliced
         into the text); a bound variable must be projected (Oxigraph substitutes only those)."""
 
+    def select_values(
+        self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True
+    ) -> list[dict[str, str]]: ...
+
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> bool: ...
 
     def construct(self, query: str, union: bool = True) -> list[tuple[Node, Node, Node]]: ...
@@ -175,6 +179,25 @@ class OxigraphMemoryStore:
                 value = solution[name]
                 if value is not None:
                     row[name] = to_rdflib(value)
+            rows.append(row)
+        return rows
+
+    def select_values(
+        self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True
+    ) -> list[dict[str, str]]:
+        """Like :meth:`select`, but each value is its plain text (IRI or lexical form): for
+        hot paths that would spend most of their time building rdflib terms."""
+        result = self._run(query, bindings, union)
+        if not isinstance(result, ox.QuerySolutions):
+            raise UsageError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value.value
             rows.append(row)
         return rows
 

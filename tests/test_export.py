@@ -17,7 +17,7 @@ def test_trig_export_round_trips_with_assertion_graphs(invoke, kg, tmp_path):
         union=False,
     )[0]["n"]
     assert sum(1 for _ in ds.quads()) == int(data_quads)
-    graphs = {str(c.identifier) for c in ds.contexts()}
+    graphs = {str(c.identifier) for c in ds.graphs()}
     assert "https://w3id.org/tradekg/id/assertion/s07a-geneva-agreement" in graphs
     assert "https://w3id.org/tradekg/ontology" not in graphs
 
