@@ -505,7 +505,7 @@ def _path_text(net, path, with_sources: bool = True) -> str:
 
 
 def _hops_detail(net, path) -> list[dict]:
-    from kg.describe import Evidence  # noqa: F401 - evidence is described the same way as in kg show
+    from kg.impact import claim_text
 
     out = []
     for hop in path.hops:
@@ -528,6 +528,9 @@ def _hops_detail(net, path) -> list[dict]:
                 "stated": f"{net.label(s)} \u2192 {net.label(o)}",
                 "sign": hop.sign,
                 "strength": hop.strength,
+                "valid_from": hop.valid_from,
+                "valid_until": hop.valid_until,
+                "claims": [claim_text(net, c) for c in hop.claims],
                 "evidence": quotes,
             }
         )
@@ -590,7 +593,13 @@ def paths(session, source, target, k, as_of, known_by, claims, max_hops, fmt) ->
             )
             for hop in row["detail"]:
                 sign = {-1: "\u2212", 1: "+", 0: "0"}[hop["sign"]]
-                click.echo(f"     {hop['stated']}  [{hop['relation']}, {sign}]")
+                when = ""
+                if hop["valid_from"] or hop["valid_until"]:
+                    start = hop["valid_from"] or "\u2026"
+                    when = f", {start} to {hop['valid_until'] or 'open'}"
+                click.echo(f"     {hop['stated']}  [{hop['relation']}, {sign}{when}]")
+                for claim in hop["claims"]:
+                    click.echo(_wrap(f"        rests on {claim}", 100, 10))
                 for ev in hop["evidence"][:2]:
                     quote = f" \u201c{ev['quote']}\u201d" if ev["quote"] else ""
                     click.echo(_wrap(f"        {ev['source']}{quote}", 100, 10))

@@ -62,6 +62,9 @@ class Hop:
     strength: float
     stated: tuple[str, str]
     graphs: tuple[str, ...]
+    valid_from: str | None = None
+    valid_until: str | None = None
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ def _hop(graph: nx.MultiDiGraph, node: str, nxt: str, key, data) -> Hop:
         math.exp(-step),
         tuple(data.get("stated", (node, nxt))),
         tuple(sorted(data.get("graphs", ()))),
+        data.get("valid_from"),
+        data.get("valid_until"),
+        tuple(data.get("claims", ())),
     )
 
 
@@ -116,7 +122,7 @@ def search_paths(
     if targets is not None and len(targets) == 1:
         (target,) = targets
         return _astar(graph, source, target, per_target, max_hops, min_strength, want_sign, max_pops)
-    best = best_signed_paths(graph, source, max_hops, min_strength, max_pops)
+    best = best_signed_paths(graph, source, max_hops, min_strength, max_pops, wanted=targets)
     found: dict[str, list[Path]] = {}
     for (node, sign), path in best.items():
         if node == source or (targets is not None and node not in targets):
@@ -136,6 +142,7 @@ def best_signed_paths(
     max_hops: int = DEFAULT_MAX_HOPS,
     min_strength: float = DEFAULT_MIN_STRENGTH,
     max_pops: int = MAX_POPS,
+    wanted: set[str] | None = None,
 ) -> dict[tuple[str, int], Path]:
     """For every node and sign, the strongest (then shortest) path from ``source`` with that sign.
 
@@ -167,6 +174,8 @@ def best_signed_paths(
             heapq.heappush(heap, (cost + step, hops + 1, next(counter), nxt_state, state, hop))
     paths: dict[tuple[str, int], Path] = {}
     for state in settled:
+        if wanted is not None and state[0] not in wanted:
+            continue
         hops_back: list[Hop] = []
         current = state
         while settled[current][0] is not None:
@@ -268,20 +277,24 @@ class TargetImpact:
 
 
 def _policies_on(net: ImpactNetwork, path: Path) -> list[str]:
-    return [n for n in path.nodes if net.is_a(n, TKG.Policy)]
+    policies = net.cache.get("policies")
+    if policies is None:
+        policies = net.cache["policies"] = {n for n in net.graph.nodes if net.is_a(n, TKG.Policy)}
+    return [n for n in path.nodes if n in policies]
 
 
-def _relief_table(net: ImpactNetwork) -> dict[tuple[str, str], list[dict]]:
-    """(relaxation, policy) -> the targets it reaches, from one run of the shipped
+def _relief_table(net: ImpactNetwork) -> dict[str, dict[str, list[dict]]]:
+    """policy -> relaxation -> the targets it reaches, from one run of the shipped
     ``mitigations`` query with policy and target left open (cached on the network)."""
     if "relief_table" not in net.cache:
-        from kg.queries import bind_parameters, catalogue, run_query
+        from kg.queries import bind_parameters, catalogue, check_query
 
         spec = catalogue()["mitigations"]
         bindings = bind_parameters(net.kg, spec, {"date": net.as_of.isoformat(), "claims": "include"})
-        table: dict[tuple[str, str], list[dict]] = {}
-        for row in run_query(net.kg, spec.text, bindings, timeout=None, origin=spec.name).rows:
-            table.setdefault((str(row["relaxation"]), str(row["policy"])), []).append(row)
+        table: dict[str, dict[str, list[dict]]] = {}
+        check_query(spec.text, spec.name)  # checked like any query; run natively (plain values) for speed
+        for row in net.kg.select_values(spec.text, bindings):
+            table.setdefault(str(row["policy"]), {}).setdefault(str(row["relaxation"]), []).append(row)
         net.cache["relief_table"] = table
     return net.cache["relief_table"]
 
@@ -299,7 +312,7 @@ def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
         for relaxation, _, key in net.graph.in_edges(policy, keys=True):
             if key != str(TKG.relaxes):
                 continue
-            for row in table.get((relaxation, policy), ()):
+            for row in table.get(policy, {}).get(relaxation, ()):
                 if "target" in row and str(row["target"]) != target:
                     continue  # reaches other targets (a row without target reaches every one)
                 reliefs.append(
@@ -310,7 +323,7 @@ def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
                         str(row.get("reach", "part")) == "whole",
                         str(row.get("via", "")),
                         str(row["claim"]) if "claim" in row else None,
-                        net.kg.label(row["claimStatus"]) if "claimStatus" in row else None,
+                        net.kg.label(URIRef(row["claimStatus"])) if "claimStatus" in row else None,
                     )
                 )
     return reliefs
@@ -332,8 +345,8 @@ def _left_out(net: ImpactNetwork, path: Path, target: str) -> list[str]:
     table = _relief_table(net)
     notes: list[str] = []
     for policy in _policies_on(net, path):
-        for (relaxation, relaxed), rows in table.items():
-            if relaxed != policy or net.graph.has_edge(relaxation, policy, key=str(TKG.relaxes)):
+        for relaxation, rows in table.get(policy, {}).items():
+            if net.graph.has_edge(relaxation, policy, key=str(TKG.relaxes)):
                 continue
             for row in rows:
                 if "target" in row and str(row["target"]) != target:
@@ -388,13 +401,15 @@ def impact(net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS) ->
     """
     if source not in net.graph:
         return []
-    targets = {n for n, d in net.graph.nodes(data=True) if d.get("target") and n != source}
-    negatives = search_paths(net.graph, source, targets, per_target=1, max_hops=max_hops, want_sign=-1)
-    positives = search_paths(net.graph, source, targets, per_target=1, max_hops=max_hops, want_sign=1)
+    targets = net.cache.get("targets")
+    if targets is None:
+        targets = net.cache["targets"] = {n for n, d in net.graph.nodes(data=True) if d.get("target")}
+    best = best_signed_paths(net.graph, source, max_hops, wanted=targets)
+    reached = {node for node, _ in best if node != source}
     rows = []
-    for target in sorted(set(negatives) | set(positives)):
-        negative = (negatives.get(target) or [None])[0]
-        positive = (positives.get(target) or [None])[0]
+    for target in sorted(reached):
+        negative = best.get((target, -1))
+        positive = best.get((target, 1))
         if negative is None and positive is None:
             continue
         reliefs = _reliefs(net, negative, target) if negative is not None else []

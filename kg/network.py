@@ -47,7 +47,9 @@ class ImpactNetwork:
     industry, company or country: a class the ontology marks ``tkg:impactTarget``).
     Edges carry ``predicate``, ``label``, ``sign`` (-1/0/+1), ``strength`` (1 unless a
     source gives one), ``cost`` (-log strength), ``stated`` (the triple's own subject and
-    object) and ``graphs`` (the assertion graphs that support it).
+    object), ``graphs`` (the assertion graphs that support it, hence sources and quotes),
+    ``valid_from``/``valid_until`` (the interval in which both ends hold, where dated) and
+    ``claims`` (the claims either end rests on).
     """
 
     graph: nx.MultiDiGraph
@@ -151,7 +153,7 @@ def project(
             continue
         if _started(kg, node, as_of):
             _add_edges_of(kg, schema, graph, node, dropped)
-    _describe_nodes(kg, schema, graph)
+    _describe_nodes(kg, schema, graph, claim_basis)
     lifted = tuple(sorted(dropped & set(map(str, lift))))
     return ImpactNetwork(graph, as_of, known_by, claims, schema, kg, claim_basis, assumed, lifted)
 
@@ -201,12 +203,29 @@ def _claim_basis(kg: KnowledgeGraph) -> dict[str, list[tuple[str, str]]]:
     return basis
 
 
-def _describe_nodes(kg: KnowledgeGraph, schema: Schema, graph: nx.MultiDiGraph) -> None:
+def _describe_nodes(
+    kg: KnowledgeGraph, schema: Schema, graph: nx.MultiDiGraph, claim_basis: dict[str, list[tuple[str, str]]]
+) -> None:
     types: dict[str, list[str]] = {}
     for row in kg.select_values("SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?t)) }"):
         s = row["s"]
         if s in graph:
             types.setdefault(s, []).append(row["t"])
+    starts: dict[str, str] = {}
+    ends: dict[str, str] = {}
+    for row in kg.select_values("""
+        SELECT ?s ?start ?end WHERE {
+          { ?s tkg:inForceFrom ?start } UNION { ?s tkg:announcedOn ?start FILTER NOT EXISTS { ?s tkg:inForceFrom ?f } }
+          UNION { ?s tkg:date ?start } UNION { ?s tkg:actualEnd ?end }
+          UNION { ?s tkg:plannedEnd ?end FILTER NOT EXISTS { ?s tkg:actualEnd ?a } }
+        }"""):
+        s = row["s"]
+        if s not in graph:
+            continue
+        if "start" in row:
+            starts[s] = min(starts.get(s, row["start"]), row["start"])
+        if "end" in row:
+            ends[s] = max(ends.get(s, row["end"]), row["end"])
     targets = {c for c, flag in schema.impact_target.items() if flag}
     for node in graph.nodes:
         node_types = types.get(node, [])
@@ -217,4 +236,13 @@ def _describe_nodes(kg: KnowledgeGraph, schema: Schema, graph: nx.MultiDiGraph) 
             cls=display.cls,
             cls_label=display.cls_label,
             target=any(targets & set(schema.ancestors(t)) for t in node_types),
+            valid_from=starts.get(node),
+            valid_until=ends.get(node),
         )
+    # An edge holds while both its ends do; it rests on the claims its ends rest on.
+    for head, tail, data in graph.edges(data=True):
+        froms = [v for v in (graph.nodes[head].get("valid_from"), graph.nodes[tail].get("valid_from")) if v]
+        untils = [v for v in (graph.nodes[head].get("valid_until"), graph.nodes[tail].get("valid_until")) if v]
+        data["valid_from"] = max(froms) if froms else None
+        data["valid_until"] = min(untils) if untils else None
+        data["claims"] = sorted({c for n in (head, tail) for c, _ in claim_basis.get(n, ())})

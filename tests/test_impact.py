@@ -157,6 +157,25 @@ def test_trump_reaches_semiconductors_through_the_accusation(june6, invoke):
     prompted = data[0]["detail"][1]
     assert prompted["relation"] == "prompted"
     assert any("prompting new U.S. restrictions" in (e["quote"] or "") for e in prompted["evidence"])
+    restricts = data[0]["detail"][2]
+    assert (restricts["valid_from"], restricts["valid_until"]) == ("2025-05-23", "2025-07-02")
+
+
+def test_a_hop_resting_on_a_claim_says_so(invoke):
+    data, _ = rows(
+        invoke,
+        "paths",
+        "policy:china-temporary-export-licences",
+        "Ford",
+        "--claims",
+        "include",
+        "--as-of",
+        "2025-06-06",
+        "--k",
+        "1",
+    )
+    first = data[0]["detail"][0]
+    assert first["claims"] and "by Sources familiar with the matter, unconfirmed" in first["claims"][0]
 
 
 def test_xi_reaches_automotive_through_beijing_and_the_controls(june6):
