@@ -167,7 +167,7 @@ class OxigraphMemoryStore:
         except SyntaxError as err:
             raise UsageError(f"SPARQL syntax error: {err}") from None
 
-    def select(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> list[Row]:
+    def _rows(self, query: str, bindings, union: bool, convert) -> list[dict]:
         result = self._run(query, bindings, union)
         if not isinstance(result, ox.QuerySolutions):
             raise UsageError("expected a SELECT query")
@@ -178,28 +178,19 @@ class OxigraphMemoryStore:
             for name in names:
                 value = solution[name]
                 if value is not None:
-                    row[name] = to_rdflib(value)
+                    row[name] = convert(value)
             rows.append(row)
         return rows
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> list[Row]:
+        return self._rows(query, bindings, union, to_rdflib)
 
     def select_values(
         self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True
     ) -> list[dict[str, str]]:
         """Like :meth:`select`, but each value is its plain text (IRI or lexical form): for
         hot paths that would spend most of their time building rdflib terms."""
-        result = self._run(query, bindings, union)
-        if not isinstance(result, ox.QuerySolutions):
-            raise UsageError("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value.value
-            rows.append(row)
-        return rows
+        return self._rows(query, bindings, union, lambda term: term.value)
 
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> bool:
         result = self._run(query, bindings, union)
