@@ -32,6 +32,17 @@ __all__ = [
     "UsageError",
     "ValidationReport",
     "load_graph",
+    "render_html",
     "resolve_entity",
+    "show_in_notebook",
     "validate",
 ]
+
+
+def __getattr__(name: str):
+    # the renderer pulls in networkx and jinja2: import it only when asked for
+    if name in ("render_html", "show_in_notebook"):
+        from kg import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -737,6 +737,68 @@ def _TKG(name: str):  # noqa: N802
     return TKG[name]
 
 
+@cli.command()
+@click.option("-o", "--output", required=True, metavar="FILE", help="The HTML file to write ('-' for stdout).")
+@click.option("--focus", metavar="ENTITY", help="Only the neighbourhood of ENTITY.")
+@click.option(
+    "--hops", type=click.IntRange(min=0), default=2, show_default=True, help="Neighbourhood radius for --focus."
+)
+@click.option(
+    "--path", "path", nargs=2, metavar="SOURCE TARGET", help="Highlight the impact paths from SOURCE to TARGET."
+)
+@click.option("--impact", "impact_source", metavar="SOURCE", help="Colour every target by SOURCE's net effect on it.")
+@click.option("--k", "k", type=int, default=5, show_default=True, help="How many paths --path highlights.")
+@click.option(
+    "--as-of",
+    "as_of",
+    default="today",
+    show_default=True,
+    metavar="DATE",
+    help="The date the slider starts on, and of --path and --impact.",
+)
+@click.option(
+    "--claims",
+    type=click.Choice(["exclude", "include", "confirmed-only"]),
+    default="exclude",
+    show_default=True,
+    help="For --path and --impact: what rests on claims.",
+)
+@click.pass_obj
+def render(session, output, focus, hops, path, impact_source, k, as_of, claims) -> None:
+    """Write one HTML page of the graph that opens from disk, with no network.
+
+    Colours and shapes per class come from the ontology; edges are red where they restrict,
+    green where they relieve, grey otherwise, dashed where they rest on a claim not
+    confirmed. Click a node or edge for its dates, status and sources with quotes; find an
+    entity by name; filter by class; a date slider hides what was not in force on a day.
+    Labels and quotes are always shown as text. The file is written whole or not at all.
+
+    \b
+    Examples:
+      kg render -o graph.html
+      kg render --focus "China rare-earth export controls" --hops 2 -o controls.html
+      kg render --path "Xi Jinping" automotive --as-of 2025-06-06 -o path.html
+      kg render --impact "China rare-earth export controls" --as-of 2025-06-06 -o impact.html
+    """
+    from kg.render import build_view, render_html, write_html
+
+    graph = session.graph()
+    view = build_view(
+        graph,
+        as_of=_parse_date(as_of, "--as-of"),
+        focus=focus,
+        hops=hops,
+        path=tuple(path) if path else None,
+        impact_source=impact_source,
+        claims=claims,
+        k=k,
+    )
+    write_html(render_html(graph, view), output)
+    if output != "-":
+        n, m = view.graph.number_of_nodes(), view.graph.number_of_edges()
+        click.echo(f"wrote {output}: {n} nodes, {m} edges; open it in a browser (it works offline)", err=True)
+
+
 def _render_card(card) -> str:
     width = 100
     lines = [f"{card.label}  ({card.curie})", f"  {card.iri}"]

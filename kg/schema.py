@@ -48,6 +48,7 @@ class Schema:
     impact: dict[str, ImpactRelation] = field(default_factory=dict)
     ontology_terms: set[str] = field(default_factory=set)
     impact_target: dict[str, bool] = field(default_factory=dict)
+    sign_colours: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_graph(cls, graph) -> Schema:
@@ -76,6 +77,8 @@ class Schema:
                 schema.impact_target[c] = row["target"].toPython() is True
         for row in graph.select(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?s ?p ?o }} }}", union=False):
             schema.ontology_terms.add(str(row["s"]))
+        for row in graph.select("SELECT ?v ?c WHERE { ?sign tkg:signValue ?v ; tkg:displayColour ?c }"):
+            schema.sign_colours[int(row["v"])] = str(row["c"])
         spec = catalogue()["impact-relations"]
         for row in run_query(graph, spec.text, timeout=None, origin=spec.name).rows:
             prop = str(row["property"])
@@ -87,6 +90,10 @@ class Schema:
                 str(row["colour"]) if "colour" in row else None,
             )
         return schema
+
+    def sign_colour(self, value: int) -> str:
+        """The colour the ontology gives an impact sign (-1, 0, +1)."""
+        return self.sign_colours.get(value, DEFAULT_COLOUR)
 
     def ancestors(self, cls: str) -> list[str]:
         """``cls`` and its superclasses, nearest first."""
