@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     header = (
         f"{'quads':>9} {'load s':>7} {'project s':>9} {'nodes':>7} {'edges':>8} {'paths5 s':>8} "
-        f"{'impact s':>8} {'targets':>7} {'naive s':>9} {'naive n':>8} {'naive/paths':>11}"
+        f"{'impact(gov) s':>13} {'targets':>7} {'impact(policy) s':>16} {'targets':>7} "
+        f"{'naive s':>9} {'naive n':>8} {'naive/paths':>11}"
     )
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
@@ -71,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             source = governments[0]
             reached, impact_s = timed(lambda s=source, net=net: impact(net, s, HOPS))
+            policies = sorted(
+                (node for node in net.graph if "/policy/p" in node), key=lambda x: -net.graph.out_degree(x)
+            )
+            by_policy, policy_s = timed(lambda s=policies[0], net=net: impact(net, s, HOPS))
             companies = [r.target for r in reached if "/company/" in r.target]
             target = companies[len(companies) // 2] if companies else None
             if target is None:
@@ -81,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             naive_txt = f"{naive_s:9.2f}" if complete else f">{naive_s:8.0f}"
             print(
                 f"{len(graph):>9} {load:7.2f} {proj:9.2f} {net.graph.number_of_nodes():>7} "
-                f"{net.graph.number_of_edges():>8} {paths_s:8.3f} {impact_s:8.2f} {len(reached):>7} "
+                f"{net.graph.number_of_edges():>8} {paths_s:8.3f} {impact_s:13.2f} {len(reached):>7} "
+                f"{policy_s:16.2f} {len(by_policy):>7} "
                 f"{naive_txt} {count:>8} {naive_s / paths_s:>10.0f}x" + ("" if complete else " (naive stopped)")
             )
     return 0

@@ -153,8 +153,11 @@ def best_signed_paths(
     floor = -math.log(min_strength) if min_strength > 0 else math.inf
     counter = itertools.count()
     start = (source, 1)
-    settled: dict[tuple[str, int], tuple[tuple[str, int] | None, Hop | None]] = {}
+    # a settled state keeps its parent and the edge (key) it came by; Hops are built only for
+    # the paths returned
+    settled: dict[tuple[str, int], tuple[tuple[str, int] | None, object]] = {}
     heap = [(0.0, 0, next(counter), start, None, None)]
+    succ = graph._succ  # noqa: SLF001 - direct adjacency access: the hot loop of the analysis
     pops = 0
     while heap and pops < max_pops:
         cost, hops, _, state, parent, hop = heapq.heappop(heap)
@@ -165,13 +168,13 @@ def best_signed_paths(
         if hops >= max_hops:
             continue
         node, sign = state
-        for _, nxt, key, data in graph.out_edges(node, keys=True, data=True):
-            step = data.get("cost", 0.0)
-            nxt_state = (nxt, sign * int(data.get("sign", 0)))
-            if nxt_state in settled or cost + step > floor:
-                continue
-            hop = _hop(graph, node, nxt, key, data)
-            heapq.heappush(heap, (cost + step, hops + 1, next(counter), nxt_state, state, hop))
+        for nxt, keyed in succ[node].items():
+            for key, data in keyed.items():
+                step = data.get("cost", 0.0)
+                nxt_state = (nxt, sign * data.get("sign", 0))
+                if nxt_state in settled or cost + step > floor:
+                    continue
+                heapq.heappush(heap, (cost + step, hops + 1, next(counter), nxt_state, state, key))
     paths: dict[tuple[str, int], Path] = {}
     for state in settled:
         if wanted is not None and state[0] not in wanted:
@@ -179,8 +182,8 @@ def best_signed_paths(
         hops_back: list[Hop] = []
         current = state
         while settled[current][0] is not None:
-            parent, hop = settled[current]
-            hops_back.append(hop)
+            parent, key = settled[current]
+            hops_back.append(_hop(graph, parent[0], current[0], key, graph.edges[parent[0], current[0], key]))
             current = parent
         hops_list = hops_back[::-1]
         nodes = [source] + [h.target for h in hops_list]
@@ -283,20 +286,45 @@ def _policies_on(net: ImpactNetwork, path: Path) -> list[str]:
     return [n for n in path.nodes if n in policies]
 
 
-def _relief_table(net: ImpactNetwork) -> dict[str, dict[str, list[dict]]]:
-    """policy -> relaxation -> the targets it reaches, from one run of the shipped
-    ``mitigations`` query with policy and target left open (cached on the network)."""
-    if "relief_table" not in net.cache:
-        from kg.queries import bind_parameters, catalogue, check_query
+_PER_POLICY_QUERIES = 8
 
-        spec = catalogue()["mitigations"]
-        bindings = bind_parameters(net.kg, spec, {"date": net.as_of.isoformat(), "claims": "include"})
-        table: dict[str, dict[str, list[dict]]] = {}
-        check_query(spec.text, spec.name)  # checked like any query; run natively (plain values) for speed
-        for row in net.kg.select_values(spec.text, bindings):
-            table.setdefault(str(row["policy"]), {}).setdefault(str(row["relaxation"]), []).append(row)
-        net.cache["relief_table"] = table
-    return net.cache["relief_table"]
+
+def _relaxed(net: ImpactNetwork) -> set[str]:
+    """Policies that some relaxation relaxes (cached on the network)."""
+    if "relaxed" not in net.cache:
+        rows = net.kg.select_values("SELECT DISTINCT ?p WHERE { ?r tkg:relaxes ?p }")
+        net.cache["relaxed"] = {r["p"] for r in rows}
+        net.cache["reliefs_of"] = {}
+    return net.cache["relaxed"]
+
+
+def _relief_rows(net: ImpactNetwork, policy: str, expect: int = 0) -> dict[str, list[dict]]:
+    """relaxation -> the rows of the shipped ``mitigations`` query for ``policy`` (every target
+    it reaches). Asked policy by policy, with the target left open; when many policies are
+    wanted (``expect``, or more than a few asked so far), once for all. Cached on the network."""
+    from kg.queries import bind_parameters, catalogue, check_query
+
+    cache = net.cache
+    if policy not in _relaxed(net):
+        return {}
+    if "relief_table" in cache:
+        return cache["relief_table"].get(policy, {})
+    if policy in cache["reliefs_of"]:
+        return cache["reliefs_of"][policy]
+    spec = catalogue()["mitigations"]
+    check_query(spec.text, spec.name)  # checked like any query; run natively (plain values) for speed
+    given = {"date": net.as_of.isoformat(), "claims": "include"}
+    whole = max(expect, len(cache["reliefs_of"])) >= _PER_POLICY_QUERIES
+    if not whole:
+        given["policy"] = policy
+    table: dict[str, dict[str, list[dict]]] = {}
+    for row in net.kg.select_values(spec.text, bind_parameters(net.kg, spec, given)):
+        table.setdefault(row.get("policy", policy), {}).setdefault(row["relaxation"], []).append(row)
+    if whole:
+        cache["relief_table"] = table
+    else:
+        cache["reliefs_of"][policy] = table.get(policy, {})
+    return table.get(policy, {})
 
 
 def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
@@ -306,13 +334,12 @@ def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
     network's business; how a relaxation reaches a target (its beneficiaries, the firms they
     supply, its destinations) is the ``mitigations`` query's.
     """
-    table = _relief_table(net)
     reliefs: list[Relief] = []
     for policy in _policies_on(net, path):
         for relaxation, _, key in net.graph.in_edges(policy, keys=True):
             if key != str(TKG.relaxes):
                 continue
-            for row in table.get(policy, {}).get(relaxation, ()):
+            for row in _relief_rows(net, policy).get(relaxation, ()):
                 if "target" in row and str(row["target"]) != target:
                     continue  # reaches other targets (a row without target reaches every one)
                 reliefs.append(
@@ -342,10 +369,9 @@ def claim_text(net: ImpactNetwork, claim: str) -> str:
 
 def _left_out(net: ImpactNetwork, path: Path, target: str) -> list[str]:
     """Relaxations in force that would reach ``target`` but rest on claims the mode leaves out."""
-    table = _relief_table(net)
     notes: list[str] = []
     for policy in _policies_on(net, path):
-        for relaxation, rows in table.get(policy, {}).items():
+        for relaxation, rows in _relief_rows(net, policy).items():
             if net.graph.has_edge(relaxation, policy, key=str(TKG.relaxes)):
                 continue
             for row in rows:
@@ -406,6 +432,11 @@ def impact(net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS) ->
         targets = net.cache["targets"] = {n for n, d in net.graph.nodes(data=True) if d.get("target")}
     best = best_signed_paths(net.graph, source, max_hops, wanted=targets)
     reached = {node for node, _ in best if node != source}
+    relaxed_on_paths = {
+        p for (node, sign), path in best.items() if sign == -1 for p in _policies_on(net, path)
+    } & _relaxed(net)
+    if relaxed_on_paths:  # one query for all of them when there are many
+        _relief_rows(net, min(relaxed_on_paths), expect=len(relaxed_on_paths))
     rows = []
     for target in sorted(reached):
         negative = best.get((target, -1))
