@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+from rdflib import URIRef
 
 from kg import __version__
 from kg.errors import KgError, UsageError
+from kg.namespaces import TKG
 from kg.output import FORMATS, RESULT_FORMATS, format_json, format_rows
 
 __all__ = ["cli", "main"]
@@ -482,15 +484,9 @@ def _network(session: Session, as_of: str, known_by: str | None, claims: str, **
 def _claims_note(net) -> None:
     note = f"claims: {net.claims} \u2014 {_CLAIM_MODES[net.claims]}"
     if net.assumed:
-        note += "; treated as fact: " + ", ".join(net.kg.label(URIRef_(c)) for c in net.assumed)
+        note += "; treated as fact: " + ", ".join(net.kg.label(URIRef(c)) for c in net.assumed)
     known = f", as known by {net.known_by}" if net.known_by else ""
     click.echo(f"as of {net.as_of}{known}; {note}", err=True)
-
-
-def URIRef_(value: str):  # noqa: N802 - a tiny alias keeps rdflib out of the module's top
-    from rdflib import URIRef
-
-    return URIRef(value)
 
 
 def _path_text(net, path, with_sources: bool = True) -> str:
@@ -513,7 +509,7 @@ def _hops_detail(net, path) -> list[dict]:
         for g in hop.graphs:
             for row in net.kg.select(
                 "SELECT ?g ?src ?quote WHERE { ?g prov:wasDerivedFrom ?src OPTIONAL { ?g tkg:quote ?quote } }",
-                {"g": URIRef_(g)},
+                {"g": URIRef(g)},
             ):
                 quote = str(row["quote"]) if "quote" in row else None
                 quotes.append({"source": net.kg.label(row["src"]), "quote": quote})
@@ -724,17 +720,11 @@ def chokepoints(session, top, all_kinds, as_of, known_by, claims, max_hops, fmt)
     from kg.impact import chokepoints as rank
 
     net = _network(session, as_of, known_by, claims)
-    ranked = rank(net, top=top, max_hops=max_hops, kinds=() if all_kinds else (_TKG("Commodity"),))
+    ranked = rank(net, top=top, max_hops=max_hops, kinds=() if all_kinds else (TKG.Commodity,))
     rows = [vars(c) for c in ranked]
     _claims_note(net)
     columns = ["label", "kind", "paths", "restrictions", "targets"]
     click.echo(format_json(rows) if fmt == "json" else format_rows(rows, columns, fmt) if rows else "(none)")
-
-
-def _TKG(name: str):  # noqa: N802
-    from kg.namespaces import TKG
-
-    return TKG[name]
 
 
 @cli.command()

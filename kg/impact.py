@@ -460,7 +460,11 @@ def impact(net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS) ->
                 _left_out(net, negative, target) if negative is not None and net.claims != "include" else [],
             )
         )
-    rows.sort(key=lambda r: (r.net_effect, r.kind, r.label))
+
+    def order(row: TargetImpact) -> int:  # the ontology's display order: industries before companies
+        return net.schema.inherited(net.schema.order, net.graph.nodes[row.target].get("cls") or "") or 1000
+
+    rows.sort(key=lambda r: (r.net_effect, order(r), r.label))
     return rows
 
 

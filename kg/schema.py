@@ -113,7 +113,7 @@ class Schema:
                     queue.append(parent)
         return out
 
-    def _inherited(self, table: dict, cls: str):
+    def inherited(self, table: dict, cls: str):
         for c in self.ancestors(cls):
             if c in table:
                 return table[c]
@@ -124,10 +124,10 @@ class Schema:
         candidates = [str(t) for t in types if str(t) in self.parents or str(t) in self.labels]
         if not candidates:
             return Display(None, "", DEFAULT_COLOUR, DEFAULT_SHAPE)
-        best = min(candidates, key=lambda c: (self._inherited(self.order, c) or 1000, c))
+        best = min(candidates, key=lambda c: (self.inherited(self.order, c) or 1000, c))
         return Display(
             best,
             self.labels.get(best, best),
-            self._inherited(self.colour, best) or DEFAULT_COLOUR,
-            self._inherited(self.shape, best) or DEFAULT_SHAPE,
+            self.inherited(self.colour, best) or DEFAULT_COLOUR,
+            self.inherited(self.shape, best) or DEFAULT_SHAPE,
         )
