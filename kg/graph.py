@@ -8,7 +8,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,11 +16,11 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kg import resources
-from kg.errors import InputError
+from kg.errors import InputError, UsageError
 from kg.namespaces import ONTOLOGY_IRI, curie
 from kg.stores import RDF_FORMATS, Row, Store, format_for, open_store
 
-__all__ = ["KnowledgeGraph", "LoadedFile", "load_graph", "expand_paths"]
+__all__ = ["KnowledgeGraph", "LoadedFile", "load_graph", "load_into_store", "expand_paths"]
 
 #: Files with more quads than this are not indexed for "which file said it" in reports.
 _SUBJECT_INDEX_LIMIT = 200_000
@@ -172,7 +172,17 @@ def load_graph(
     A file that fails to parse raises :class:`InputError` naming its line and column.
     """
     files = expand_paths(paths)
-    graph = KnowledgeGraph(open_store(store))
+    backend = open_store(store)
+    graph = KnowledgeGraph(backend)
+    if getattr(backend, "persistent", False):
+        # a persistent store holds what `kg load` put in it: open it as it is
+        if files:
+            raise UsageError(
+                f"--data cannot add to {store} when reading it: add files with  kg --store {store} load FILE"
+            )
+        if len(backend) == 0:
+            raise UsageError(f"the store {store} is empty: fill it with  kg --store {store} load")
+        return graph
     graph.load_ontology()
     if bundled:
         for path in resources.bundled_data_files():
@@ -180,3 +190,32 @@ def load_graph(
     for path in files:
         graph.load_file(path)
     return graph
+
+
+def load_into_store(
+    store: str,
+    paths: Iterable[str | Path],
+    bundled: bool = True,
+    progress: Callable[[int, int, Path], None] | None = None,
+) -> tuple[int, int]:
+    """Add files to the persistent store ``store`` (created with the ontology and, unless
+    ``bundled=False``, the bundled graph). Every file is one transaction: a failure leaves the
+    store as it was after the previous file; loading a file twice adds nothing (RDF is a set).
+    Returns (quads added, quads in the store)."""
+    files = expand_paths(paths)
+    backend = open_store(store, writable=True)
+    if not getattr(backend, "persistent", False):
+        raise UsageError("kg load fills a persistent store: give --store oxigraph:PATH")
+    before = len(backend)
+    todo: list[tuple[Path, str | None]] = []
+    if before == 0:
+        todo.append((resources.ontology_file(), ONTOLOGY_IRI))
+        if bundled:
+            todo += [(p, None) for p in resources.bundled_data_files()]
+    todo += [(p, None) for p in files]
+    for number, (path, into) in enumerate(todo, 1):
+        if progress:
+            progress(number, len(todo), path)
+        backend.load_file(path, graph=into)
+    backend.flush()
+    return len(backend) - before, len(backend)

@@ -19,7 +19,6 @@ cap (shared TECH-NOTES §2: 0.15 s where Yen's algorithm over the whole graph to
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -151,12 +150,12 @@ def best_signed_paths(
     through a node with the other sign; such paths are dropped.
     """
     floor = -math.log(min_strength) if min_strength > 0 else math.inf
-    counter = itertools.count()
     start = (source, 1)
     # a settled state keeps its parent and the edge (key) it came by; Hops are built only for
     # the paths returned
     settled: dict[tuple[str, int], tuple[tuple[str, int] | None, object]] = {}
-    heap = [(0.0, 0, next(counter), start, None, None)]
+    # ties broken by the IRIs involved, so results do not depend on the store's row order
+    heap = [(0.0, 0, (source, 1, "", 0, ""), start, None, None)]
     succ = graph._succ  # noqa: SLF001 - direct adjacency access: the hot loop of the analysis
     pops = 0
     while heap and pops < max_pops:
@@ -174,7 +173,8 @@ def best_signed_paths(
                 nxt_state = (nxt, sign * data.get("sign", 0))
                 if nxt_state in settled or cost + step > floor:
                     continue
-                heapq.heappush(heap, (cost + step, hops + 1, next(counter), nxt_state, state, key))
+                tie = (nxt, nxt_state[1], node, sign, str(key))
+                heapq.heappush(heap, (cost + step, hops + 1, tie, nxt_state, state, key))
     paths: dict[tuple[str, int], Path] = {}
     for state in settled:
         if wanted is not None and state[0] not in wanted:
@@ -204,8 +204,8 @@ def _astar(graph, source, target, k, max_hops, min_strength, want_sign, max_pops
         reverse, target, weight=lambda u, v, d: min(e.get("cost", 0.0) for e in d.values())
     )
     floor = -math.log(min_strength) if min_strength > 0 else math.inf
-    counter = itertools.count()
-    heap = [(to_go_cost.get(source, 0.0), to_go_hops[source], next(counter), 0.0, source, (source,), ())]
+    # ties broken by the path's nodes and relations, so results do not depend on row order
+    heap = [(to_go_cost.get(source, 0.0), to_go_hops[source], ((source,), ()), 0.0, source, (source,), ())]
     found: list[Path] = []
     pops = 0
     while heap and pops < max_pops and len(found) < k:
@@ -231,7 +231,7 @@ def _astar(graph, source, target, k, max_hops, min_strength, want_sign, max_pops
                 (
                     step + to_go_cost.get(nxt, 0.0),
                     hops + to_go_hops[nxt],
-                    next(counter),
+                    (nodes + (nxt,), tuple(h.predicate for h in edges) + (str(key),)),
                     step,
                     nxt,
                     nodes + (nxt,),

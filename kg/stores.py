@@ -25,6 +25,7 @@ from kg.namespaces import PREFIXES
 __all__ = [
     "Store",
     "OxigraphMemoryStore",
+    "OxigraphDiskStore",
     "BACKENDS",
     "open_store",
     "RDF_FORMATS",
@@ -136,6 +137,7 @@ class OxigraphMemoryStore:
     """Oxigraph in memory: the default store."""
 
     name = "memory"
+    persistent = False
 
     def __init__(self) -> None:
         self._store = ox.Store()
@@ -221,15 +223,51 @@ class OxigraphMemoryStore:
         return len(self._store)
 
 
-#: Store backends by the scheme of ``--store``. Later backends register here.
-BACKENDS: dict[str, type] = {"memory": OxigraphMemoryStore}
+class OxigraphDiskStore(OxigraphMemoryStore):
+    """Oxigraph on disk (RocksDB) at ``path``: reopens in a fraction of a second.
+
+    Loads are transactions: a load that fails, or a process killed while loading, leaves the
+    store as it was. Readers open it read-only, so several can share it with one writer.
+    """
+
+    name = "oxigraph"
+    persistent = True
+
+    def __init__(self, path: str, writable: bool = False) -> None:
+        self.path = Path(path)
+        if not writable and not self.path.is_dir():
+            raise UsageError(f"no store at {path}: create it with  kg --store oxigraph:{path} load")
+        if self.path.exists() and not self.path.is_dir():
+            raise UsageError(f"{path}: not a store folder")
+        try:
+            self._store = ox.Store(str(self.path)) if writable else ox.Store.read_only(str(self.path))
+        except OSError as err:
+            raise UsageError(f"cannot open the store at {path}: {str(err).splitlines()[0]}") from None
+
+    def flush(self) -> None:
+        self._store.flush()
 
 
-def open_store(spec: str = "memory") -> Store:
-    """Open the store named by ``spec`` (``memory``; ``oxigraph:PATH`` and ``sparql:URL`` to come)."""
-    scheme = spec.split(":", 1)[0]
+def _memory(_location: str, writable: bool = False) -> OxigraphMemoryStore:
+    return OxigraphMemoryStore()
+
+
+def _disk(location: str, writable: bool = False) -> OxigraphDiskStore:
+    if not location:
+        raise UsageError("give the store's folder: --store oxigraph:PATH")
+    return OxigraphDiskStore(location, writable)
+
+
+#: Store backends by the scheme of ``--store``: each opens ``SCHEME:LOCATION``.
+BACKENDS = {"memory": _memory, "oxigraph": _disk}
+
+
+def open_store(spec: str = "memory", writable: bool = False) -> Store:
+    """Open the store named by ``spec``: ``memory`` or ``oxigraph:PATH`` (a persistent store,
+    read-only unless ``writable``). ``sparql:URL`` is to come."""
+    scheme, _, location = spec.partition(":")
     backend = BACKENDS.get(scheme)
     if backend is None:
         known = ", ".join(sorted(BACKENDS))
-        raise UsageError(f"unknown store {spec!r}; available: {known}")
-    return backend()
+        raise UsageError(f"unknown store {spec!r}; available: {known} (e.g. --store oxigraph:./kgdb)")
+    return backend(location, writable)

@@ -1,0 +1,112 @@
+"""The persistent store (--store oxigraph:PATH): same answers, reopen, idempotent and atomic loads."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+from kg.describe import graph_info
+from kg.graph import load_graph, load_into_store
+
+EXAMPLE = ROOT / "examples" / "my-facts.ttl"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> str:
+    spec = f"oxigraph:{tmp_path_factory.mktemp('stores') / 'kgdb'}"
+    added, total = load_into_store(spec, [])
+    assert added == total > 2000
+    return spec
+
+
+def test_reopened_store_holds_what_memory_holds(store, kg):
+    reopened = load_graph(store=store)
+    assert len(reopened) == len(kg)
+    mem, disk = graph_info(kg), graph_info(reopened)
+    assert disk["classes"] == mem["classes"] and disk["sources"] == mem["sources"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "restrictions-in-force", "-p", "date", "2025-06-06", "-f", "json"],
+        ["query", "claims-by", "-p", "actor", "Trump", "-f", "json"],
+        ["impact", "China rare-earth export controls", "--as-of", "2025-06-06", "-f", "json"],
+        ["paths", "Xi Jinping", "automotive", "--as-of", "2025-06-06", "-f", "json"],
+    ],
+)
+def test_same_answers_on_memory_and_persistent_stores(store, invoke, args):
+    memory = invoke(*args)
+    disk = invoke("--store", store, *args)
+    assert memory.exit_code == disk.exit_code == 0, disk.stderr
+    assert normalised(json.loads(disk.stdout)) == normalised(json.loads(memory.stdout))
+
+
+def normalised(value):
+    """GROUP_CONCAT's order is not defined by SPARQL: compare "a; b" lists as sets."""
+    if isinstance(value, list):
+        return [normalised(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalised(v) for k, v in value.items()}
+    if isinstance(value, str) and "; " in value:
+        return sorted(value.split("; "))
+    return value
+
+
+def test_loading_a_file_twice_adds_nothing(tmp_path):
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    load_into_store(spec, [], bundled=False)
+    added, total = load_into_store(spec, [EXAMPLE])
+    assert added == 11
+    again, same = load_into_store(spec, [EXAMPLE])
+    assert again == 0 and same == total
+
+
+def test_a_bad_file_leaves_the_store_as_it_was(tmp_path, invoke):
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    load_into_store(spec, [], bundled=False)
+    before = len(load_graph(store=spec))
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(EXAMPLE.read_text() + "\nthis is not turtle\n")
+    result = invoke("--store", spec, "load", str(bad))
+    assert result.exit_code == 2 and f"{bad}:" in result.stderr
+    assert len(load_graph(store=spec)) == before
+
+
+def test_store_errors_are_one_line(tmp_path, invoke):
+    missing = invoke("--store", f"oxigraph:{tmp_path / 'none'}", "info")
+    assert missing.exit_code == 2 and "no store at" in missing.stderr
+    memory = invoke("load", str(EXAMPLE))
+    assert memory.exit_code == 2 and "persistent store" in memory.stderr
+    unknown = invoke("--store", "postgres:x", "info")
+    assert unknown.exit_code == 2 and "unknown store 'postgres:x'" in unknown.stderr
+
+
+def test_a_load_killed_midway_leaves_the_previous_content(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    big = tmp_path / "big.nq"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.writelines(generate(1_500_000))
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    load_into_store(spec, [EXAMPLE], bundled=False)
+    before = len(load_graph(store=spec))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "kg", "--store", spec, "load", str(big)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2.0)  # started, parsing the big file
+    loader.send_signal(signal.SIGKILL)
+    assert loader.wait(timeout=30) == -signal.SIGKILL, "the load finished before it could be killed"
+    assert len(load_graph(store=spec)) == before
