@@ -59,6 +59,10 @@ class KgGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("kg: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `kg … | head`: the reader left; stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except Exception as err:  # a bug: say so in one line unless debugging
             if os.environ.get("KG_DEBUG"):
                 raise

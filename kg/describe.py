@@ -273,7 +273,9 @@ def graph_info(graph: KnowledgeGraph) -> dict:
     recorded = graph.select("SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?s tkg:recordedOn ?d }")
     kinds = graph.select("""
         SELECT ?kind (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a tkg:Assertion ; tkg:evidenceKind ?kind } GROUP BY ?kind""")
-    ontology_quads = sum(f.quads for f in graph.files if f.path.name == "tradekg.ttl" and f.bundled)
+    ontology_quads = int(
+        graph.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?s ?p ?o }} }}", union=False)[0]["n"]
+    )
     return {
         "triples": len(graph),
         "data_triples": len(graph) - ontology_quads,

@@ -97,3 +97,15 @@ def test_python_dash_m_kg(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Xi Jinping")
+
+
+def test_a_closed_pipe_is_not_an_error():
+    done = subprocess.run(
+        f"{sys.executable} -m kg export -f nt -o - | head -c 100 > /dev/null",
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
