@@ -206,6 +206,7 @@ def _parse(text: str):
     return parseQuery(text)
 
 
+@functools.lru_cache(maxsize=256)
 def check_query(text: str, origin: str = "query") -> str:
     """Parse ``text`` and refuse what must not run; return the query form (SELECT, ASK, ...).
 

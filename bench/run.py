@@ -1,0 +1,263 @@
+"""The benchmark: every store, every shipped query, the analysis and the page, side by side.
+
+For each size (synthetic graphs from bench/generate.py) and each configuration, in a fresh
+subprocess (so that peak memory is its own):
+
+- ``memory``:   tradekg's default store (Oxigraph in memory, through kg.stores);
+- ``oxigraph``: tradekg's persistent store (``kg load`` into a folder, then reopened);
+- ``raw``:      pyoxigraph used directly (the floor tradekg's wrappers are measured against);
+- ``rdflib``:   rdflib's Memory store (the baseline the issues name).
+
+It prints load time and peak RSS, reopen time, the median latency of every shipped query
+(parameters bound to entities of the generated graph), and for tradekg's stores the
+projection, ``paths`` top-5, ``impact`` and render times. A query slower than --budget
+seconds is stopped and shown as ``>budget``. Plain figures, never a pass/fail test.
+
+    python bench/run.py --triples 10000 100000 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))  # measure this checkout
+
+AS_OF = "2022-06-01"
+CONFIGS = ("memory", "oxigraph", "raw", "rdflib")
+
+PICKS = {  # a parameter of type iri -> the class of the entity it is bound to
+    "policy": "tkg:Restriction",
+    "actor": "tkg:Government",
+    "agreement": "tkg:Agreement",
+    "commodity": "tkg:Commodity",
+    "target": "tkg:Industry",
+    "entity": "tkg:Restriction",
+}
+VALUES = {
+    "date": AS_OF,
+    "from": "2021-01-01",
+    "to": "2022-12-31",
+    "knownBy": "9999-12-31",
+    "claims": "exclude",
+    "text": "1",
+}
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def _in_child(fn, budget: float):
+    """Run fn() in a forked child; its seconds, or None if it ran past the budget."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def target():
+        start = time.perf_counter()
+        fn()
+        sender.send(time.perf_counter() - start)
+
+    process = context.Process(target=target, daemon=True)
+    process.start()
+    seconds = receiver.recv() if receiver.poll(budget) else None
+    if process.is_alive():
+        process.kill()
+    process.join()
+    return seconds
+
+
+def parameters(kg, spec) -> dict:
+    """Values for the query's parameters, drawn from the generated graph."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    bound = {}
+    for param in spec.params:
+        if param.type == "iri":
+            cls = PICKS.get(param.name, "tkg:Restriction")
+            rows = kg.select_values(f"SELECT ?x WHERE {{ ?x a/rdfs:subClassOf* {cls} }} ORDER BY ?x LIMIT 1")
+            if not rows:
+                rows = kg.select_values("SELECT ?x WHERE { ?x a/rdfs:subClassOf* tkg:Restriction } ORDER BY ?x LIMIT 1")
+            bound[param.name] = URIRef(rows[0]["x"])
+        elif param.type == "date":
+            bound[param.name] = Literal(VALUES.get(param.name, AS_OF), datatype=XSD.date)
+        elif param.type == "int":
+            bound[param.name] = Literal(1, datatype=XSD.integer)
+        else:
+            bound[param.name] = Literal(VALUES.get(param.name, param.default or "x"))
+    return bound
+
+
+def measure(config: str, data: str, workdir: str, budget: float, repeat: int) -> dict:
+    """Everything for one configuration; runs in its own process."""
+    from kg.queries import catalogue
+
+    out: dict = {"config": config}
+    specs = [s for s in catalogue().values() if s.name not in ("impact-edges",)]
+    if config in ("memory", "oxigraph"):
+        from kg.graph import load_graph, load_into_store
+
+        if config == "memory":
+            kg, out["load"] = timed(lambda: load_graph([data], bundled=False))
+        else:
+            spec = f"oxigraph:{workdir}/store"
+            _, out["load"] = timed(lambda: load_into_store(spec, [data], bundled=False))
+            kg, out["reopen"] = timed(lambda: load_graph(store=spec))
+        run = kg.select_values  # the path every query takes, without result conversion
+    elif config == "raw":
+        import pyoxigraph as ox
+
+        from kg import resources
+        from kg.namespaces import ONTOLOGY_IRI, PREFIXES
+        from kg.stores import to_ox
+
+        store = ox.Store()
+        _, out["load"] = timed(lambda: store.load(path=data, format=ox.RdfFormat.N_QUADS))
+        store.load(path=str(resources.ontology_file()), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_IRI))
+        from kg.graph import load_graph
+
+        kg = load_graph(bundled=False)  # only to pick parameter values (ontology + nothing)
+        kg.store._store.load(path=data, format=ox.RdfFormat.N_QUADS)
+
+        def run(text, bindings):
+            subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+            return list(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=subs))
+    else:
+        from rdflib import Dataset
+
+        from kg import resources
+        from kg.graph import load_graph
+        from kg.namespaces import PREFIXES
+
+        ds = Dataset(default_union=True)
+        _, out["load"] = timed(lambda: ds.parse(data, format="nquads"))
+        ds.parse(resources.ontology_file(), format="turtle")
+        kg = load_graph([data], bundled=False)  # only to pick parameter values
+        header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+        def run(text, bindings):
+            return list(ds.query(header + text, initBindings=bindings))
+
+    out["peak_mb_after_load"] = peak_mb()
+    latencies = {}
+    for spec in specs:
+        bindings = parameters(kg, spec)
+        runs = []
+        for _ in range(repeat):
+            seconds = _in_child(lambda s=spec, b=bindings: run(s.text, b), budget)
+            if seconds is None:
+                runs = None
+                break
+            runs.append(seconds)
+        latencies[spec.name] = statistics.median(runs) if runs else None
+    out["queries"] = latencies
+    if config in ("memory", "oxigraph"):
+        import datetime as dt
+
+        from kg.impact import find_paths, impact
+        from kg.network import project
+        from kg.render import build_view, render_html
+
+        net, out["project"] = timed(lambda: project(kg, dt.date.fromisoformat(AS_OF)))
+        governments = sorted((n for n in net.graph if "/government/" in n), key=lambda n: -net.graph.out_degree(n))
+        source = governments[0] if governments else next(iter(net.graph))
+        reached, out["impact"] = timed(lambda: impact(net, source))
+        target = reached[len(reached) // 2].target if reached else source
+        _, out["paths5"] = timed(lambda: find_paths(net, source, target, k=5))
+        view = build_view(kg, as_of=dt.date.fromisoformat(AS_OF), focus=source, hops=2)
+        _, out["render"] = timed(lambda: render_html(kg, view))
+        out["render_nodes"] = view.graph.number_of_nodes()
+    out["peak_mb"] = peak_mb()
+    return out
+
+
+def fmt(value, width=9) -> str:
+    if value is None:
+        return f"{'>budget':>{width}}"
+    if isinstance(value, float):
+        return f"{value:{width}.3f}"
+    return f"{value:>{width}}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds before a query is stopped")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query (the median is shown)")
+    parser.add_argument("--child", nargs=2, metavar=("CONFIG", "DATA"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        with tempfile.TemporaryDirectory() as work:
+            print(json.dumps(measure(args.child[0], args.child[1], work, args.budget, args.repeat)))
+        return 0
+    from generate import generate
+
+    print(f"cores: {multiprocessing.cpu_count()}")
+    for n in args.triples:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / f"synthetic-{n}.nq"
+            with data.open("w", encoding="utf-8") as fh:
+                fh.writelines(generate(n))
+            results = {}
+            for config in args.configs:
+                done = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        config,
+                        str(data),
+                        "--budget",
+                        str(args.budget),
+                        "--repeat",
+                        str(args.repeat),
+                    ],
+                    capture_output=True,
+                    text=True,
+                )
+                if done.returncode != 0:
+                    print(f"{config}: failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+                    continue
+                results[config] = json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"\n== {n} triples ==")
+            print(f"{'':24}" + "".join(f"{c:>10}" for c in results))
+            for key in ("load", "reopen", "peak_mb_after_load", "project", "paths5", "impact", "render"):
+                print(f"{key:<24}" + "".join(fmt(r.get(key, "-"), 10) for r in results.values()))
+            names = sorted(next(iter(results.values()))["queries"]) if results else []
+            for name in names:
+                print(f"{'q: ' + name:<24}" + "".join(fmt(r["queries"].get(name), 10) for r in results.values()))
+            if "memory" in results and "rdflib" in results and "raw" in results:
+                mem, base, raw = results["memory"], results["rdflib"], results["raw"]
+                print(
+                    f"load: {base['load'] / mem['load']:.1f}x faster than rdflib, {mem['load'] / raw['load']:.2f}x raw"
+                )
+                for name in names:
+                    m, b, r = mem["queries"][name], base["queries"][name], raw["queries"][name]
+                    if m:
+                        vs_rdflib = f"{b / m:.0f}x" if b else f">{args.budget / m:.0f}x"
+                        vs_raw = f"{m / r:.2f}x raw" if r else ""
+                        print(f"  {name}: {vs_rdflib} faster than rdflib, {vs_raw}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
