@@ -6,7 +6,7 @@ for each: HTML generation time, file size, external URLs in the file, and the ti
 the page is interactive in headless Chromium (tradekg: stabilised or drawn, physics off;
 pyvis: physics stabilised), stopped after --budget seconds.
 
-    python bench/bench_render.py --triples 58000 --edges 15000
+    python bench/bench_render.py --triples 72000 --edges 15000
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def interactive_seconds(browser, path: Path, ready: str, budget: float) -> float
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--triples", type=int, default=58_000)
+    parser.add_argument("--triples", type=int, default=72_000)
     parser.add_argument("--edges", type=int, default=15_000, help="keep this many edges of the view (sampled)")
     parser.add_argument("--budget", type=float, default=120.0)
     args = parser.parse_args(argv)
