@@ -290,7 +290,7 @@ def _timeout_option():
     )
 
 
-def _print_result(session: Session, spec_or_name, result, bindings, fmt: str) -> None:
+def _print_result(session: Session, result, bindings, fmt: str) -> None:
     from kg.output import render_result
 
     graph = session.graph()
@@ -382,7 +382,7 @@ def query(session, name, params, fmt, list_, query_dirs, timeout) -> None:
         given[key] = value
     graph = session.graph()
     result, bindings = execute(graph, spec, given, timeout or None)
-    _print_result(session, spec, result, bindings, fmt)
+    _print_result(session, result, bindings, fmt)
 
 
 @cli.command()
@@ -424,7 +424,7 @@ def _run_named(session, name: str, given: dict[str, str], fmt: str, timeout: flo
 
     spec = catalogue()[name]
     result, bindings = execute(session.graph(), spec, given, timeout or None)
-    _print_result(session, spec, result, bindings, fmt)
+    _print_result(session, result, bindings, fmt)
 
 
 @cli.command()
@@ -459,7 +459,8 @@ def export(session, fmt, output, focus, hops) -> None:
         focus_iri = resolve_entity(graph, focus)
     count = export_graph(graph, fmt, output, focus=focus_iri, hops=hops)
     if output != "-":
-        click.echo(f"wrote {count} {'quads' if fmt in ('trig', 'nq') else 'items'} to {output}", err=True)
+        unit = "nodes and edges" if fmt in ("graphml", "gexf") else "statements"
+        click.echo(f"wrote {count} {unit} to {output}", err=True)
 
 
 def _analysis_options(func):
@@ -481,7 +482,7 @@ def _analysis_options(func):
         ),
         click.option(
             "--claims",
-            type=click.Choice(["exclude", "include", "confirmed-only"]),
+            type=click.Choice(list(_CLAIM_MODES)),
             default="exclude",
             show_default=True,
             help="What rests on claims: left out (facts only), counted, or counted if confirmed.",
@@ -523,7 +524,7 @@ def _claims_note(net) -> None:
     click.echo(f"as of {net.as_of}{known}; {note}", err=True)
 
 
-def _path_text(net, path, with_sources: bool = True) -> str:
+def _path_text(net, path) -> str:
     parts = [net.label(path.nodes[0])]
     for hop in path.hops:
         sign = {-1: "\u2212", 1: "+", 0: "0"}[hop.sign]
@@ -783,7 +784,7 @@ def chokepoints(session, top, all_kinds, as_of, known_by, claims, max_hops, fmt)
 )
 @click.option(
     "--claims",
-    type=click.Choice(["exclude", "include", "confirmed-only"]),
+    type=click.Choice(list(_CLAIM_MODES)),
     default="exclude",
     show_default=True,
     help="For --path and --impact: what rests on claims.",

@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from kg import resources
 from kg.errors import InputError, UsageError
-from kg.namespaces import ONTOLOGY_IRI, curie
+from kg.namespaces import ONTOLOGY_IRI, PREFIXES, curie
 from kg.stores import RDF_FORMATS, Row, Store, format_for, open_store
 
 __all__ = ["KnowledgeGraph", "LoadedFile", "load_graph", "load_into_store", "expand_paths"]
@@ -106,7 +106,7 @@ class KnowledgeGraph:
             else (f"{{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_IRI}>) }} }}")
         )
         graph = Graph()
-        for prefix, ns in _bind_prefixes():
+        for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
         union = include_ontology
         for triple in self.store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {where}", union=union):
@@ -126,12 +126,6 @@ class KnowledgeGraph:
         if isinstance(term, URIRef):
             return self._label_cache.get(str(term)) or curie(str(term))
         return str(term)
-
-
-def _bind_prefixes() -> Iterable[tuple[str, str]]:
-    from kg.namespaces import PREFIXES
-
-    return PREFIXES.items()
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

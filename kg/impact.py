@@ -25,8 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import URIRef
 
 from kg.errors import UsageError
 from kg.namespaces import TKG
@@ -605,7 +604,3 @@ def _walk_counts(graph: nx.MultiDiGraph, start: dict[str, int], max_hops: int, r
                 layer[nxt] = layer.get(nxt, 0) + n
         counts.append(layer)
     return counts
-
-
-def date_literal(value) -> Literal:
-    return Literal(value.isoformat(), datatype=XSD.date)

@@ -52,8 +52,6 @@ __all__ = [
     "execute",
 ]
 
-PARAM_TYPES = ("iri", "date", "string", "int", "choice")
-
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>iri|date|string|int|choice\([^)]*\))"
     r"(?:\s+(?P<flag>required|default=\S+))?\s*(?:--\s*(?P<doc>.*))?$"
@@ -257,7 +255,7 @@ _UPDATE_OPS = {
 # -- parameters ------------------------------------------------------------------------
 
 
-def _convert(graph, spec_name: str, param: Param, raw: str) -> Node:
+def _convert(graph, param: Param, raw: str) -> Node:
     from kg.lookup import resolve_entity
 
     where = f"parameter {param.name!r}"
@@ -294,9 +292,9 @@ def bind_parameters(graph, spec: QuerySpec, given: Mapping[str, str]) -> dict[st
     bound: dict[str, Node] = {}
     for param in spec.params:
         if param.name in given:
-            bound[param.name] = _convert(graph, spec.name, param, given[param.name])
+            bound[param.name] = _convert(graph, param, given[param.name])
         elif param.default is not None:
-            bound[param.name] = _convert(graph, spec.name, param, param.default)
+            bound[param.name] = _convert(graph, param, param.default)
         elif param.required:
             raise UsageError(
                 f"query {spec.name!r} needs parameter {param.name!r} (-p {param.name} VALUE): {param.doc or param.type}"

@@ -36,7 +36,6 @@ __all__ = ["View", "build_view", "layout", "render_html", "write_html", "show_in
 LAYOUT_THRESHOLD = 1000
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _START = ("inForceFrom", "date", "claimDate", "announcedOn")
-_END = ("actualEnd", "plannedEnd")
 #: Net-effect statuses drawn in the colour the ontology gives the matching impact sign.
 _STATUS_SIGN = {"restricted": -1, "partly relieved": 0, "relieved": 1, "benefits": 1}
 

@@ -11,7 +11,7 @@ Results come back as rdflib terms, so the rest of the package never sees the eng
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -116,7 +116,8 @@ class Store(Protocol):
 
     def construct(self, query: str, union: bool = True) -> list[tuple[Node, Node, Node]]: ...
 
-    def dump_nquads(self) -> bytes: ...
+    def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
+        """Every quad (graph None for the default graph)."""
 
     def __len__(self) -> int: ...
 
@@ -209,15 +210,6 @@ class OxigraphMemoryStore:
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
         for q in self._store:
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)
-
-    def add_quads(self, quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> None:
-        self._store.extend(
-            ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g) if g is not None else ox.DefaultGraph())
-            for s, p, o, g in quads
-        )
-
-    def dump_nquads(self) -> bytes:
-        return self._store.dump(format=ox.RdfFormat.N_QUADS)
 
     def __len__(self) -> int:
         return len(self._store)
