@@ -594,7 +594,7 @@ def paths(session, source, target, k, as_of, known_by, claims, max_hops, fmt) ->
 
     graph = session.graph()
     src, dst = str(resolve_entity(graph, source)), str(resolve_entity(graph, target))
-    net = _network(session, as_of, known_by, claims)
+    net = _network(session, as_of, known_by, claims, sources=[src], max_hops=max_hops)
     found = find_paths(net, src, dst, k=k, max_hops=max_hops)
     _claims_note(net)
     if not found:
@@ -680,7 +680,7 @@ def impact(session, source, as_of, known_by, claims, max_hops, fmt) -> None:
     from kg.lookup import resolve_entity
 
     src = str(resolve_entity(session.graph(), source))
-    net = _network(session, as_of, known_by, claims)
+    net = _network(session, as_of, known_by, claims, sources=[src], max_hops=max_hops)
     rows = _impact_rows(net, run_impact(net, src, max_hops))
     _claims_note(net)
     if not rows:

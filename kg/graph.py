@@ -22,6 +22,14 @@ from kg.stores import RDF_FORMATS, Row, Store, format_for, open_store
 
 __all__ = ["KnowledgeGraph", "LoadedFile", "load_graph", "load_into_store", "expand_paths"]
 
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_LABEL_FILTER = "FILTER(lang(?l) = '' || langMatches(lang(?l), 'en'))"
+
+
+def _plain_or_english(m) -> bool:
+    return not m.lang or m.lang.lower() == "en" or m.lang.lower().startswith("en-")
+
+
 #: Files with more quads than this are not indexed for "which file said it" in reports.
 _SUBJECT_INDEX_LIMIT = 200_000
 
@@ -45,6 +53,7 @@ class KnowledgeGraph:
     files: list[LoadedFile] = field(default_factory=list)
     _subject_files: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _label_cache: dict[str, str] | None = field(default=None, repr=False)
+    _label_cache_complete: bool = field(default=False, repr=False)
 
     # -- loading -----------------------------------------------------------------------
     def load_ontology(self) -> None:
@@ -58,6 +67,7 @@ class KnowledgeGraph:
         n = self.store.load_file(path)
         self.files.append(LoadedFile(path, n, bundled))
         self._label_cache = None
+        self._label_cache_complete = False
         if n <= _SUBJECT_INDEX_LIMIT:
             self._index_subjects(path)
         return n
@@ -115,17 +125,23 @@ class KnowledgeGraph:
 
     # -- labels ------------------------------------------------------------------------
     def label(self, term: Node) -> str:
-        """A readable name for ``term``: its rdfs:label, else its CURIE, else its text."""
-        if self._label_cache is None:
-            self._label_cache = {}
-            rows = self.select_values(
-                "SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(lang(?l) = '' || langMatches(lang(?l), 'en')) }"
-            )
-            for row in rows:
-                self._label_cache.setdefault(row["s"], row["l"])
-        if isinstance(term, URIRef):
-            return self._label_cache.get(str(term)) or curie(str(term))
-        return str(term)
+        """A readable name for ``term``: its rdfs:label (untagged or English; the least if it
+        has several), else its CURIE, else its text."""
+        if not isinstance(term, URIRef):
+            return str(term)
+        iri = str(term)
+        cache = self._label_cache
+        if cache is None:
+            cache = self._label_cache = {}
+            if not getattr(self.store, "local", False):  # one query beats a round trip per term
+                rows = self.select_values(f"SELECT ?s ?l WHERE {{ ?s rdfs:label ?l {_LABEL_FILTER} }}")
+                for row in sorted(rows, key=lambda r: r["l"]):
+                    cache.setdefault(row["s"], row["l"])
+                self._label_cache_complete = True
+        if iri not in cache and not self._label_cache_complete:
+            found = [m.o for m in self.store.match(iri, _RDFS_LABEL) if not m.o_iri and _plain_or_english(m)]
+            cache[iri] = min(found) if found else ""
+        return cache.get(iri) or curie(iri)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:

@@ -52,7 +52,7 @@ class Schema:
 
     @classmethod
     def from_graph(cls, graph) -> Schema:
-        from kg.queries import catalogue, run_query
+        from kg.queries import catalogue
 
         schema = cls()
         parents = f"SELECT ?c ?p WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?c rdfs:subClassOf ?p FILTER(isIRI(?p)) }} }}"
@@ -61,8 +61,11 @@ class Schema:
         for row in graph.select("""
             SELECT ?c ?colour ?shape ?order ?label ?target WHERE {
               { ?c tkg:displayColour ?colour } UNION { ?c tkg:displayShape ?shape }
-              UNION { ?c tkg:displayOrder ?order } UNION { ?c rdfs:label ?label }
-              UNION { ?c tkg:impactTarget ?target }
+              UNION { ?c tkg:displayOrder ?order } UNION { ?c tkg:impactTarget ?target }
+              # labels of classes and properties only: instances are labelled by the graph
+              UNION { VALUES ?meta { owl:Class rdfs:Class rdf:Property owl:ObjectProperty owl:DatatypeProperty
+                                     owl:AnnotationProperty }
+                      ?c a ?meta ; rdfs:label ?label }
             }"""):
             c = str(row["c"])
             if "colour" in row:
@@ -80,7 +83,7 @@ class Schema:
         for row in graph.select("SELECT ?v ?c WHERE { ?sign tkg:signValue ?v ; tkg:displayColour ?c }"):
             schema.sign_colours[int(row["v"])] = str(row["c"])
         spec = catalogue()["impact-relations"]
-        for row in run_query(graph, spec.text, timeout=None, origin=spec.name).rows:
+        for row in graph.select(spec.text):  # shipped, so checked by the tests, not on every run
             prop = str(row["property"])
             schema.impact[prop] = ImpactRelation(
                 prop,

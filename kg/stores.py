@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -24,6 +24,7 @@ from kg.namespaces import PREFIXES
 
 __all__ = [
     "Store",
+    "Match",
     "OxigraphMemoryStore",
     "OxigraphDiskStore",
     "BACKENDS",
@@ -93,6 +94,19 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 Row = dict[str, Node]
 
 
+class Match(NamedTuple):
+    """A quad as plain text: subject, predicate, object (IRI or lexical form), whether the
+    object is an IRI, the named graph (None for the default graph) and the object's language
+    tag (None unless a tagged literal)."""
+
+    s: str
+    p: str
+    o: str
+    o_iri: bool
+    g: str | None
+    lang: str | None = None
+
+
 class Store(Protocol):
     """What every backend offers. Queries see the union of all graphs as the default graph."""
 
@@ -119,6 +133,10 @@ class Store(Protocol):
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
         """Every quad (graph None for the default graph)."""
 
+    def match(self, subject: str | None = None, predicate: str | None = None, obj: str | None = None) -> list[Match]:
+        """The quads with the given subject, predicate and/or object IRIs (None matches any), as
+        plain text: the hot path of bounded analysis (index look-ups, no query text)."""
+
     def __len__(self) -> int: ...
 
 
@@ -139,6 +157,8 @@ class OxigraphMemoryStore:
 
     name = "memory"
     persistent = False
+    #: Look-ups by :meth:`match` are in-process index reads, cheap enough to call per node.
+    local = True
 
     def __init__(self) -> None:
         self._store = ox.Store()
@@ -210,6 +230,23 @@ class OxigraphMemoryStore:
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
         for q in self._store:
             yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)
+
+    def match(self, subject: str | None = None, predicate: str | None = None, obj: str | None = None) -> list[Match]:
+        pattern = (ox.NamedNode(x) if x is not None else None for x in (subject, predicate, obj))
+        out = []
+        for q in self._store.quads_for_pattern(*pattern):
+            o, g = q.object, q.graph_name
+            out.append(
+                Match(
+                    q.subject.value,
+                    q.predicate.value,
+                    o.value,
+                    isinstance(o, ox.NamedNode),
+                    None if isinstance(g, ox.DefaultGraph) else g.value,
+                    o.language if isinstance(o, ox.Literal) else None,
+                )
+            )
+        return out
 
     def __len__(self) -> int:
         return len(self._store)
