@@ -181,9 +181,25 @@ def validate(session: Session, files: tuple[str, ...], fmt: str) -> None:
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=str))
 @click.option("--no-progress", is_flag=True, help="Say nothing while loading.")
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    envvar="KG_UPDATE_ENDPOINT",
+    help="For --store sparql:URL: the SPARQL Update endpoint to write to (Virtuoso: …/sparql-auth). "
+    "Credentials from $KG_SPARQL_USER and $KG_SPARQL_PASSWORD (Digest or Basic).",
+)
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    envvar="KG_GRAPH_STORE",
+    help="For --store sparql:URL: send the data by the Graph Store Protocol to this URL "
+    "(Virtuoso: …/sparql-graph-crud-auth), then commit with one update request.",
+)
 @click.pass_obj
-def load(session: Session, files: tuple[str, ...], no_progress: bool) -> None:
-    """Add RDF files to a persistent store (--store oxigraph:PATH), creating it if needed.
+def load(
+    session: Session, files: tuple[str, ...], no_progress: bool, update_endpoint: str | None, graph_store: str | None
+) -> None:
+    """Add RDF files to a persistent store (--store oxigraph:PATH or sparql:URL), creating it if needed.
 
     A new store gets the ontology and (unless --no-bundled) the bundled graph first. Each
     file is loaded as one transaction: a file that fails to parse, or a load that is killed,
@@ -195,6 +211,9 @@ def load(session: Session, files: tuple[str, ...], no_progress: bool) -> None:
       kg --store oxigraph:./kgdb load                      # the bundled graph
       kg --store oxigraph:./kgdb load big.nt more.ttl      # add your files
       kg --store oxigraph:./kgdb impact "China rare-earth export controls" --as-of 2025-06-06
+      KG_SPARQL_USER=dba KG_SPARQL_PASSWORD=… kg --store sparql:http://localhost:8890/sparql load \\
+          --update-endpoint http://localhost:8890/sparql-auth \\
+          --graph-store http://localhost:8890/sparql-graph-crud-auth   # push to a SPARQL server
     """
     from kg.graph import load_into_store
 
@@ -203,7 +222,14 @@ def load(session: Session, files: tuple[str, ...], no_progress: bool) -> None:
             size = path.stat().st_size / 1e6
             click.echo(f"[{number}/{total}] loading {path.name} ({size:.1f} MB)\u2026", err=True)
 
-    added, total = load_into_store(session.store, files, bundled=session.bundled, progress=progress)
+    added, total = load_into_store(
+        session.store,
+        files,
+        bundled=session.bundled,
+        progress=progress,
+        update_endpoint=update_endpoint,
+        graph_store=graph_store,
+    )
     click.echo(f"{session.store}: {added} quads added, {total} in the store")
 
 

@@ -111,7 +111,11 @@ def _value_label(graph: KnowledgeGraph, term: Node) -> str:
 
 def entity_card(graph: KnowledgeGraph, iri: URIRef) -> EntityCard:
     """Everything the graph says about ``iri``, each fact with its evidence."""
-    rows = graph.select(_FACTS, {"e": iri}, union=False)
+    # in a fixed order, so evidence is numbered alike on every store
+    rows = sorted(
+        graph.select(_FACTS, {"e": iri}, union=False),
+        key=lambda r: (str(r["dir"]), str(r["p"]), str(r["v"]), str(r.get("g", ""))),
+    )
     precision_of = precision_properties(graph)
     precision_props = set(precision_of.values())
 
@@ -132,7 +136,7 @@ def entity_card(graph: KnowledgeGraph, iri: URIRef) -> EntityCard:
 
     def graph_evidence(g: Node) -> list[int]:
         indexes = []
-        for row in graph.select(_ASSERTION, {"g": g}):
+        for row in sorted(graph.select(_ASSERTION, {"g": g}), key=lambda r: str(r["src"])):
             src = row["src"]
             url, recorded = source_details(src)
             indexes.append(
@@ -154,7 +158,7 @@ def entity_card(graph: KnowledgeGraph, iri: URIRef) -> EntityCard:
         return indexes
 
     own: list[int] = []
-    for row in graph.select(_OWN_SOURCES, {"e": iri}):
+    for row in sorted(graph.select(_OWN_SOURCES, {"e": iri}), key=lambda r: str(r["src"])):
         src = row["src"]
         url, recorded = source_details(src)
         own.append(add_evidence(("", str(src)), Evidence(str(src), graph.label(src), url, recorded)))

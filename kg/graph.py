@@ -207,15 +207,17 @@ def load_into_store(
     paths: Iterable[str | Path],
     bundled: bool = True,
     progress: Callable[[int, int, Path], None] | None = None,
+    update_endpoint: str | None = None,
+    graph_store: str | None = None,
 ) -> tuple[int, int]:
     """Add files to the persistent store ``store`` (created with the ontology and, unless
     ``bundled=False``, the bundled graph). Every file is one transaction: a failure leaves the
     store as it was after the previous file; loading a file twice adds nothing (RDF is a set).
     Returns (quads added, quads in the store)."""
     files = expand_paths(paths)
-    backend = open_store(store, writable=True)
+    backend = open_store(store, writable=True, update_endpoint=update_endpoint, graph_store=graph_store)
     if not getattr(backend, "persistent", False):
-        raise UsageError("kg load fills a persistent store: give --store oxigraph:PATH")
+        raise UsageError("kg load fills a persistent store: give --store oxigraph:PATH or --store sparql:URL")
     before = len(backend)
     todo: list[tuple[Path, str | None]] = []
     if before == 0:

@@ -335,7 +335,7 @@ def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
                         net.label(relaxation),
                         policy,
                         str(row.get("reach", "part")) == "whole",
-                        str(row.get("via", "")),
+                        "; ".join(sorted(str(row.get("via", "")).split("; "))),  # GROUP_CONCAT: no set order
                         str(row["claim"]) if "claim" in row else None,
                         net.kg.label(URIRef(row["claimStatus"])) if "claimStatus" in row else None,
                     )

@@ -277,26 +277,41 @@ class OxigraphDiskStore(OxigraphMemoryStore):
         self._store.flush()
 
 
-def _memory(_location: str, writable: bool = False) -> OxigraphMemoryStore:
+def _memory(_location: str, writable: bool = False, **_endpoints: str | None) -> OxigraphMemoryStore:
     return OxigraphMemoryStore()
 
 
-def _disk(location: str, writable: bool = False) -> OxigraphDiskStore:
+def _disk(location: str, writable: bool = False, **_endpoints: str | None) -> OxigraphDiskStore:
     if not location:
         raise UsageError("give the store's folder: --store oxigraph:PATH")
     return OxigraphDiskStore(location, writable)
 
 
+def _sparql(
+    location: str, writable: bool = False, update_endpoint: str | None = None, graph_store: str | None = None
+) -> Store:
+    from kg.remote import SparqlStore
+
+    if not location:
+        raise UsageError("give the endpoint: --store sparql:http://HOST:PORT/sparql")
+    if writable and not update_endpoint:
+        raise UsageError("writing to a SPARQL endpoint needs --update-endpoint URL (e.g. http://HOST:8890/sparql-auth)")
+    return SparqlStore(location, update_endpoint, graph_store)
+
+
 #: Store backends by the scheme of ``--store``: each opens ``SCHEME:LOCATION``.
-BACKENDS = {"memory": _memory, "oxigraph": _disk}
+BACKENDS = {"memory": _memory, "oxigraph": _disk, "sparql": _sparql}
 
 
-def open_store(spec: str = "memory", writable: bool = False) -> Store:
-    """Open the store named by ``spec``: ``memory`` or ``oxigraph:PATH`` (a persistent store,
-    read-only unless ``writable``). ``sparql:URL`` is to come."""
+def open_store(
+    spec: str = "memory", writable: bool = False, update_endpoint: str | None = None, graph_store: str | None = None
+) -> Store:
+    """Open the store named by ``spec``: ``memory``, ``oxigraph:PATH`` (a persistent store,
+    read-only unless ``writable``) or ``sparql:URL`` (a SPARQL 1.1 endpoint; writes go to
+    ``update_endpoint``, data through ``graph_store`` when given)."""
     scheme, _, location = spec.partition(":")
     backend = BACKENDS.get(scheme)
     if backend is None:
         known = ", ".join(sorted(BACKENDS))
         raise UsageError(f"unknown store {spec!r}; available: {known} (e.g. --store oxigraph:./kgdb)")
-    return backend(location, writable)
+    return backend(location, writable, update_endpoint=update_endpoint, graph_store=graph_store)

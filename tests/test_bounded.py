@@ -62,7 +62,7 @@ def assert_agree(whole, kg, source: str, **options) -> None:
     expanded = within(whole.graph, source, HOPS - 1)  # nodes whose out-edges a path may use
     assert edges(part.graph, expanded) == edges(whole.graph, expanded)
     # every edge of the part is an edge of the whole, with the same facts at both ends
-    for u, v, k, d in part.graph.edges(keys=True, data=True):
+    for u, v, k in part.graph.edges(keys=True):
         assert whole.graph.has_edge(u, v, key=k), (u, v, k)
         for node in (u, v):
             mine, theirs = part.graph.nodes[node], whole.graph.nodes[node]

@@ -1,0 +1,370 @@
+"""A remote SPARQL 1.1 endpoint as a store: ``--store sparql:URL``.
+
+Queries go by the SPARQL 1.1 Protocol (POST, results as JSON, graphs as N-Triples) with the
+predeclared prefixes prepended. The endpoint must answer with the union of its graphs as the
+default graph, as Virtuoso does (Fuseki: ``tdb:unionDefaultGraph``; Oxigraph server:
+``--union-default-graph``). Triples that belong to no named graph are kept in the graph
+:data:`DEFAULT_GRAPH`; queries that ask for the default graph alone send it as the protocol's
+``default-graph-uri``, and a value equal to it reads as "no named graph".
+
+Parameters are bound as Oxigraph's substitution binds them: each bound variable token is
+replaced by its term as the RDF serialiser writes it (IRIs validated, literals escaped as
+N-Triples; never text spliced into the query), so it holds inside every FILTER, OPTIONAL,
+EXISTS and sub-SELECT. (A one-row ``VALUES`` block per group would be the textbook way;
+Virtuoso 7.2's compiler fails on it inside EXISTS.)
+
+Writes (``kg load``) parse the file here, send its quads to fresh staging graphs, by Graph
+Store Protocol POSTs of N-Triples when a graph store URL is given (Virtuoso:
+``/sparql-graph-crud-auth``), else by SPARQL Update ``INSERT DATA`` of at most :data:`CHUNK`
+quads written by the same serialiser; then one update request adds the staging graphs to
+their targets and drops them, so a failed load changes nothing. (Virtuoso 7.2's update parser
+rejects ``xsd:duration`` literals: push to it through its graph store.) Digest or Basic
+authentication comes from ``KG_SPARQL_USER`` / ``KG_SPARQL_PASSWORD``. A result the server
+cut short (Virtuoso's ``X-SPARQL-MaxRows``) is an error, not a quiet partial answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import KgError, UsageError
+from kg.namespaces import PREFIXES
+from kg.stores import Match, Row, format_for, to_ox, to_rdflib
+
+__all__ = ["SparqlStore", "DEFAULT_GRAPH", "bind_values", "CHUNK"]
+
+#: Where a remote store keeps the triples of the default graph.
+DEFAULT_GRAPH = "https://w3id.org/tradekg/graph/default"
+#: Graphs a Virtuoso server keeps for itself: never part of the answers.
+SYSTEM_GRAPHS = frozenset(
+    {"http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#", "http://localuriqaserver/sparql"}
+)
+#: Quads per INSERT DATA request (Virtuoso refuses much larger ones) and per Graph Store POST.
+CHUNK = 1_000
+GSP_CHUNK = 100_000
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+# -- binding parameters ----------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_-]*)"
+    r"|(?P<open>\{)"
+    r"|(?P<other>[^\s])",
+    re.S,
+)
+
+
+def _serialise(term: Node) -> str:
+    """``term`` as a SPARQL term, by the RDF serialiser (validates IRIs, escapes literals)."""
+    if isinstance(term, BNode):
+        raise UsageError("a blank node cannot be sent to a remote endpoint as a parameter")
+    try:
+        return str(to_ox(term))
+    except (ValueError, TypeError) as err:
+        raise UsageError(f"cannot send {term!r} as a parameter: {err}") from None
+
+
+def bind_values(query: str, bindings: Mapping[str, Node]) -> str:
+    """``query`` with each bound variable replaced by its term, as Oxigraph's substitution does.
+
+    The terms come from the RDF serialiser (:func:`_serialise`); only variable tokens are
+    replaced, never text inside strings, IRIs or comments. In a SELECT projection the variable
+    becomes ``(TERM AS ?var)``, so it is still a column; in GROUP BY / ORDER BY ``(TERM)``.
+    A query that assigns a bound variable (``AS ?var``, ``VALUES ?var``) is refused.
+    """
+    if not bindings:
+        return query
+    terms = {name: _serialise(term) for name, term in bindings.items()}
+    out: list[str] = []
+    pos = 0
+    clause = None  # "select" / "subselect" (projection), "group", "order" or None
+    depth = 0  # parentheses within the clause
+    braces = 0
+    last_word = ""
+    for token in _TOKEN.finditer(query):
+        kind, text = token.lastgroup, token.group()
+        if kind == "word":
+            word = text.upper()
+            if word == "SELECT":
+                clause, depth = ("subselect" if braces else "select"), 0
+            elif word == "BY" and last_word in ("GROUP", "ORDER"):
+                clause, depth = last_word.lower(), 0
+            elif word in ("WHERE", "HAVING", "LIMIT", "OFFSET", "VALUES", "ORDER"):
+                clause = None
+            last_word = word
+            continue
+        if kind == "open" or (kind == "other" and text == "}"):
+            braces += 1 if kind == "open" else -1
+            clause, last_word = None, ""
+            continue
+        if kind == "other":
+            depth += {"(": 1, ")": -1}.get(text, 0)
+            last_word = ""
+            continue
+        if kind != "var" or text[1:] not in terms:
+            if kind == "var":
+                last_word = ""
+            continue
+        name = text[1:]
+        if last_word in ("AS", "VALUES"):
+            raise UsageError(f"?{name} is given as a parameter but the query assigns it ({last_word} ?{name})")
+        term = terms[name]
+        if depth == 0 and clause == "select":
+            replacement = f"({term} AS ?{name})"  # still a column of the answer
+        elif depth == 0 and clause == "subselect":
+            replacement = ""  # a constant: nothing to pass up
+        elif depth == 0 and clause in ("group", "order"):
+            replacement = f"({term})"
+        else:
+            replacement = term
+        out.append(query[pos : token.start()])
+        out.append(replacement)
+        pos = token.end()
+        last_word = ""
+    out.append(query[pos:])
+    return "".join(out)
+
+
+# -- results -------------------------------------------------------------------------------
+
+
+def _term(value: dict) -> Node:
+    kind = value.get("type")
+    text = value.get("value", "")
+    if kind == "uri":
+        return URIRef(text)
+    if kind == "bnode":
+        return BNode(text)
+    lang = value.get("xml:lang")
+    datatype = value.get("datatype")
+    if lang:
+        return Literal(text, lang=lang)
+    if datatype and datatype != _XSD + "string":
+        return Literal(text, datatype=URIRef(datatype))
+    return Literal(text)
+
+
+class SparqlStore:
+    """A SPARQL 1.1 endpoint (read), with an optional update endpoint (write)."""
+
+    name = "sparql"
+    persistent = True
+    local = False
+
+    def __init__(
+        self, url: str, update_url: str | None = None, graph_store_url: str | None = None, timeout: float = 120.0
+    ) -> None:
+        parsed = urllib.parse.urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise UsageError(f"--store sparql:URL needs an http(s) URL, not {url!r}")
+        self.url = url
+        self.update_url = update_url
+        self.graph_store_url = graph_store_url
+        self.timeout = timeout
+        self._graphs: list[str] | None = None
+        handlers: list = []
+        user, password = os.environ.get("KG_SPARQL_USER"), os.environ.get("KG_SPARQL_PASSWORD")
+        if user and password:
+            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            for endpoint in filter(None, (url, update_url, graph_store_url)):
+                manager.add_password(None, endpoint, user, password)
+            handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
+        # no proxies from the environment: the endpoint is named exactly
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), *handlers)
+
+    # -- HTTP ----------------------------------------------------------------------------
+    def _post(self, endpoint: str, form: list[tuple[str, str]], accept: str) -> tuple[bytes, dict]:
+        body = urllib.parse.urlencode(form).encode("utf-8")
+        return self._send(endpoint, body, "application/x-www-form-urlencoded; charset=utf-8", accept)
+
+    def _send(self, endpoint: str, body: bytes, content_type: str, accept: str) -> tuple[bytes, dict]:
+        request = urllib.request.Request(
+            endpoint, data=body, method="POST", headers={"Accept": accept, "Content-Type": content_type}
+        )
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                return response.read(), dict(response.headers.items())
+        except urllib.error.HTTPError as err:
+            detail = err.read(2000).decode("utf-8", "replace").strip().splitlines()
+            reason = next((line for line in detail if line.strip()), err.reason)
+            raise KgError(f"{endpoint.split('?')[0]}: HTTP {err.code}: {reason[:300]}") from None
+        except (urllib.error.URLError, OSError) as err:
+            reason = getattr(err, "reason", err)
+            raise KgError(f"{endpoint.split('?')[0]}: cannot reach the SPARQL endpoint: {reason}") from None
+
+    def _query(self, query: str, bindings: Mapping[str, Node] | None, union: bool, accept: str) -> bytes:
+        text = _PROLOGUE + bind_values(query, bindings or {})
+        form = [("query", text)]
+        if not union:
+            # the default graph alone, and every named graph by name (Virtuoso finds no
+            # GRAPH <iri> outside the named graphs the request lists once it lists a default)
+            form.append(("default-graph-uri", DEFAULT_GRAPH))
+            form += [("named-graph-uri", g) for g in self._named_graphs()]
+        data, headers = self._post(self.url, form, accept)
+        cap = {k.lower(): v for k, v in headers.items()}.get("x-sparql-maxrows")
+        if cap is not None:
+            raise KgError(
+                f"{self.url}: the endpoint cut the result at {cap} rows (X-SPARQL-MaxRows); "
+                "raise its ResultSetMaxRows or ask for less"
+            )
+        return data
+
+    def _named_graphs(self) -> list[str]:
+        if self._graphs is None:
+            rows = self.select_values("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            self._graphs = sorted({r["g"] for r in rows if "g" in r})
+        return self._graphs
+
+    def _json(self, query: str, bindings, union: bool) -> dict:
+        data = self._query(query, bindings, union, "application/sparql-results+json")
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise KgError(f"{self.url}: the endpoint did not answer with SPARQL JSON results") from None
+
+    # -- reading -------------------------------------------------------------------------
+    def _bindings(self, query: str, bindings, union: bool) -> Iterator[dict[str, dict]]:
+        result = self._json(query, bindings, union)
+        if "results" not in result:
+            raise UsageError("expected a SELECT query")
+        for row in result["results"].get("bindings", []):
+            values = {k: v for k, v in row.items() if not (v.get("type") == "uri" and v.get("value") == DEFAULT_GRAPH)}
+            if any(v.get("type") == "uri" and v.get("value") in SYSTEM_GRAPHS for v in values.values()):
+                continue
+            yield values
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> list[Row]:
+        return [{k: _term(v) for k, v in row.items()} for row in self._bindings(query, bindings, union)]
+
+    def select_values(
+        self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True
+    ) -> list[dict[str, str]]:
+        return [{k: v.get("value", "") for k, v in row.items()} for row in self._bindings(query, bindings, union)]
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> bool:
+        result = self._json(query, bindings, union)
+        if "boolean" in result:
+            return bool(result["boolean"])
+        if result.get("head", {}).get("vars") == ["__ASK_RETVAL"]:  # Virtuoso's way of saying it
+            rows = result.get("results", {}).get("bindings", [])
+            return bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") not in ("0", "false")
+        raise UsageError("expected an ASK query")
+
+    def construct(self, query: str, union: bool = True) -> list[tuple[Node, Node, Node]]:
+        data = self._query(query, None, union, "application/n-triples")
+        try:
+            triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        except SyntaxError:
+            raise KgError(f"{self.url}: the endpoint did not answer with N-Triples") from None
+        return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in triples]
+
+    def match(self, subject: str | None = None, predicate: str | None = None, obj: str | None = None) -> list[Match]:
+        given = {k: URIRef(v) for k, v in (("s", subject), ("p", predicate), ("o", obj)) if v is not None}
+        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", given)
+        out = []
+        for row in rows:
+            o = row["o"]
+            out.append(
+                Match(
+                    str(row["s"]),
+                    str(row["p"]),
+                    str(o),
+                    isinstance(o, URIRef),
+                    str(row["g"]) if "g" in row else None,
+                    o.language if isinstance(o, Literal) else None,
+                )
+            )
+        return out
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
+        for row in self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+            yield row["s"], row["p"], row["o"], row.get("g")
+
+    def __len__(self) -> int:
+        rows = self.select_values("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return sum(int(r["n"]) for r in rows)
+
+    # -- writing -------------------------------------------------------------------------
+    def _update(self, text: str) -> None:
+        if not self.update_url:
+            raise UsageError("writing to a SPARQL endpoint needs --update-endpoint URL (e.g. …/sparql-auth)")
+        self._graphs = None
+        self._post(self.update_url, [("update", text)], "*/*")
+
+    def load_file(self, path: Path, graph: str | None = None) -> int:
+        """Parse ``path`` here (a bad file sends nothing), stage its quads in fresh graphs on
+        the server (Graph Store POSTs when a graph store is given, else ``INSERT DATA``), then
+        add them in one update request: a failure anywhere leaves the store as it was."""
+        from kg.stores import OxigraphMemoryStore
+
+        format_for(path)
+        staging = OxigraphMemoryStore()
+        staging.load_file(path, graph)
+        by_graph: dict[str, list[ox.Quad]] = {}
+        for quad in staging._store:
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                raise UsageError(f"{path}: blank nodes do not survive a remote store: give them IRIs (skolemise)")
+            by_graph.setdefault(_graph_of(quad), []).append(quad)
+        if not by_graph:
+            return 0
+        if not self.update_url:
+            raise UsageError("writing to a SPARQL endpoint needs --update-endpoint URL (e.g. …/sparql-auth)")
+        before = len(self)
+        token = uuid.uuid4().hex
+        staged = {g: f"urn:x-tradekg:staging:{token}:{n}" for n, g in enumerate(sorted(by_graph))}
+        try:
+            for g, quads in by_graph.items():
+                size = GSP_CHUNK if self.graph_store_url else CHUNK
+                for i in range(0, len(quads), size):
+                    chunk = quads[i : i + size]
+                    if self.graph_store_url:
+                        self._graph_post(staged[g], chunk)
+                    else:
+                        self._update(_insert_data(staged[g], chunk))
+            self._update(" ;\n".join(f"ADD <{staged[g]}> TO <{g}>" for g in sorted(by_graph)))
+        finally:
+            try:
+                self._update(" ;\n".join(f"DROP SILENT GRAPH <{s}>" for s in staged.values()))
+            except KgError:
+                pass
+        return len(self) - before
+
+    def _graph_post(self, graph: str, quads: list[ox.Quad]) -> None:
+        body = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
+        separator = "&" if "?" in self.graph_store_url else "?"
+        url = f"{self.graph_store_url}{separator}{urllib.parse.urlencode({'graph': graph})}"
+        self._graphs = None
+        self._send(url, body, "application/n-triples", "*/*")
+
+    def flush(self) -> None:
+        return None
+
+
+def _graph_of(quad: ox.Quad) -> str:
+    g = quad.graph_name
+    return DEFAULT_GRAPH if isinstance(g, ox.DefaultGraph) else g.value
+
+
+def _insert_data(graph: str, quads: list[ox.Quad]) -> str:
+    """One ``INSERT DATA`` of ``quads`` into ``graph``, written by the N-Triples serialiser."""
+    lines = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n{lines}\n}} }}"
