@@ -217,19 +217,29 @@ def load(
     """
     from kg.graph import load_into_store
 
-    def progress(number: int, total: int, path: Path) -> None:
-        if not no_progress and sys.stderr.isatty():
-            size = path.stat().st_size / 1e6
-            click.echo(f"[{number}/{total}] loading {path.name} ({size:.1f} MB)\u2026", err=True)
+    bar = None
 
-    added, total = load_into_store(
-        session.store,
-        files,
-        bundled=session.bundled,
-        progress=progress,
-        update_endpoint=update_endpoint,
-        graph_store=graph_store,
-    )
+    def progress(done: int, total: int, path: Path) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label="loading", file=sys.stderr, show_pos=False)
+            bar.__enter__()
+        bar.label = f"loading {path.name}"
+        bar.update(done - bar.pos)
+
+    show = not no_progress and sys.stderr.isatty()
+    try:
+        added, total = load_into_store(
+            session.store,
+            files,
+            bundled=session.bundled,
+            progress=progress if show else None,
+            update_endpoint=update_endpoint,
+            graph_store=graph_store,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     click.echo(f"{session.store}: {added} quads added, {total} in the store")
 
 

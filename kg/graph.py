@@ -51,7 +51,7 @@ class KnowledgeGraph:
 
     store: Store
     files: list[LoadedFile] = field(default_factory=list)
-    _subject_files: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _subject_files: dict[str, list[str]] | None = field(default=None, repr=False)
     _label_cache: dict[str, str] | None = field(default=None, repr=False)
     _label_cache_complete: bool = field(default=False, repr=False)
 
@@ -68,19 +68,27 @@ class KnowledgeGraph:
         self.files.append(LoadedFile(path, n, bundled))
         self._label_cache = None
         self._label_cache_complete = False
-        if n <= _SUBJECT_INDEX_LIMIT:
-            self._index_subjects(path)
+        self._subject_files = None
         return n
 
-    def _index_subjects(self, path: Path) -> None:
-        staging = open_store("memory")
-        staging.load_file(path)
-        rows = staging.select("SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", union=False)
-        for row in rows:
-            self._subject_files.setdefault(str(row["s"]), []).append(str(path))
+    def _index_subjects(self) -> dict[str, list[str]]:
+        """Subject -> files, for the loaded files of at most ``_SUBJECT_INDEX_LIMIT`` quads
+        (each parsed again, once, when a report first asks; never on the load path)."""
+        index: dict[str, list[str]] = {}
+        for loaded in self.files:
+            if loaded.quads > _SUBJECT_INDEX_LIMIT or loaded.path == resources.ontology_file():
+                continue
+            staging = open_store("memory")
+            staging.load_file(loaded.path)
+            query = "SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+            for row in staging.select_values(query, union=False):
+                index.setdefault(row["s"], []).append(str(loaded.path))
+        return index
 
     def files_of(self, subject: Node) -> list[str]:
         """The files in which ``subject`` has triples (as far as indexed)."""
+        if self._subject_files is None:
+            self._subject_files = self._index_subjects()
         return self._subject_files.get(str(subject), [])
 
     # -- queries -----------------------------------------------------------------------
@@ -213,6 +221,7 @@ def load_into_store(
     """Add files to the persistent store ``store`` (created with the ontology and, unless
     ``bundled=False``, the bundled graph). Every file is one transaction: a failure leaves the
     store as it was after the previous file; loading a file twice adds nothing (RDF is a set).
+    ``progress(bytes done, bytes in all, file)`` is called as the files are read.
     Returns (quads added, quads in the store)."""
     files = expand_paths(paths)
     backend = open_store(store, writable=True, update_endpoint=update_endpoint, graph_store=graph_store)
@@ -225,9 +234,19 @@ def load_into_store(
         if bundled:
             todo += [(p, None) for p in resources.bundled_data_files()]
     todo += [(p, None) for p in files]
-    for number, (path, into) in enumerate(todo, 1):
+    total = sum(path.stat().st_size for path, _ in todo)
+    done = 0
+    for path, into in todo:
+        report = None
         if progress:
-            progress(number, len(todo), path)
-        backend.load_file(path, graph=into)
+            progress(done, total, path)
+
+            def report(n: int, start: int = done, path: Path = path) -> None:
+                progress(start + n, total, path)
+
+        backend.load_file(path, graph=into, progress=report)
+        done += path.stat().st_size
+    if progress:
+        progress(total, total, todo[-1][0] if todo else Path("."))
     backend.flush()
     return len(backend) - before, len(backend)

@@ -32,7 +32,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -310,7 +310,7 @@ class SparqlStore:
         self._graphs = None
         self._post(self.update_url, [("update", text)], "*/*")
 
-    def load_file(self, path: Path, graph: str | None = None) -> int:
+    def load_file(self, path: Path, graph: str | None = None, progress: Callable[[int], None] | None = None) -> int:
         """Parse ``path`` here (a bad file sends nothing), stage its quads in fresh graphs on
         the server (Graph Store POSTs when a graph store is given, else ``INSERT DATA``), then
         add them in one update request: a failure anywhere leaves the store as it was."""
@@ -318,7 +318,7 @@ class SparqlStore:
 
         format_for(path)
         staging = OxigraphMemoryStore()
-        staging.load_file(path, graph)
+        staging.load_file(path, graph, progress)
         by_graph: dict[str, list[ox.Quad]] = {}
         for quad in staging._store:
             if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):

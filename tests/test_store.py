@@ -110,3 +110,17 @@ def test_a_load_killed_midway_leaves_the_previous_content(tmp_path):
     loader.send_signal(signal.SIGKILL)
     assert loader.wait(timeout=30) == -signal.SIGKILL, "the load finished before it could be killed"
     assert len(load_graph(store=spec)) == before
+
+
+def test_load_reports_progress_in_bytes_up_to_the_total(tmp_path):
+    seen: list[tuple[int, int, str]] = []
+    load_into_store(f"oxigraph:{tmp_path / 'kgdb'}", [EXAMPLE], progress=lambda d, t, p: seen.append((d, t, p.name)))
+    done = [d for d, _, _ in seen]
+    total = seen[0][1]
+    assert done == sorted(done) and done[-1] == total > EXAMPLE.stat().st_size
+    assert {"tradekg.ttl", "seed.trig", EXAMPLE.name} <= {name for _, _, name in seen}
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, invoke):
+    result = invoke("--store", f"oxigraph:{tmp_path / 'kgdb'}", "load", str(EXAMPLE))
+    assert result.exit_code == 0 and "loading" not in result.stderr
