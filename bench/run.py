@@ -9,9 +9,13 @@ subprocess (so that peak memory is its own):
 - ``rdflib``:   rdflib's Memory store (the baseline the issues name).
 
 It prints load time and peak RSS, reopen time, the median latency of every shipped query
-(parameters bound to entities of the generated graph), and for tradekg's stores the
-projection, ``paths`` top-5, ``impact`` and render times. A query slower than --budget
-seconds is stopped and shown as ``>budget``. Plain figures, never a pass/fail test.
+(parameters bound to entities of the generated graph), and for tradekg's stores the whole
+projection, ``impact`` of the restriction with most impact edges and of the busiest
+government (each as `kg impact` runs it: the network outward from the source, then the
+search), ``paths`` top-5, a fresh ``kg`` process that reopens the persistent store and
+answers ``impact``, and the render time; then issue #6's targets beside the figures, and the
+start-up times of ``kg --help`` and ``kg impact`` on the bundled graph. A query slower than
+--budget seconds is stopped and shown as ``>budget``. Plain figures, never a pass/fail test.
 
     python bench/run.py --triples 10000 100000 1000000
 """
@@ -176,17 +180,40 @@ def measure(config: str, data: str, workdir: str, budget: float, repeat: int) ->
         from kg.network import project
         from kg.render import build_view, render_html
 
-        net, out["project"] = timed(lambda: project(kg, dt.date.fromisoformat(AS_OF)))
-        governments = sorted((n for n in net.graph if "/government/" in n), key=lambda n: -net.graph.out_degree(n))
-        source = governments[0] if governments else next(iter(net.graph))
-        reached, out["impact"] = timed(lambda: impact(net, source))
-        target = reached[len(reached) // 2].target if reached else source
-        _, out["paths5"] = timed(lambda: find_paths(net, source, target, k=5))
-        view = build_view(kg, as_of=dt.date.fromisoformat(AS_OF), focus=source, hops=2)
+        as_of = dt.date.fromisoformat(AS_OF)
+        net, out["project"] = timed(lambda: project(kg, as_of))  # the whole network (chokepoints, whatif)
+        policy = _busiest(net, "/policy/")
+        government = _busiest(net, "/government/")
+        # what `kg impact` / `kg paths` do: the network outward from the source, then the search
+        for key, source in (("impact", policy), ("impact_gov", government)):
+
+            def run_impact(source=source):
+                part = project(kg, as_of, sources=[source])
+                return part, impact(part, source)
+
+            (part, reached), out[key] = timed(run_impact)
+            out[key + "_targets"] = len(reached)
+        part = project(kg, as_of, sources=[policy])
+        reached = impact(part, policy)
+        target = reached[len(reached) // 2].target if reached else policy
+        _, out["paths5"] = timed(lambda: find_paths(project(kg, as_of, sources=[policy]), policy, target, k=5))
+        out["sources"] = {"policy": policy, "government": government, "target": target}
+        view = build_view(kg, as_of=as_of, focus=government, hops=2)
         _, out["render"] = timed(lambda: render_html(kg, view))
         out["render_nodes"] = view.graph.number_of_nodes()
+        if config == "oxigraph":  # a fresh `kg` process: reopen the store, answer, exit
+            command = [sys.executable, "-m", "kg", "--store", f"oxigraph:{workdir}/store", "impact", policy]
+            _, out["reopen_impact_cli"] = timed(
+                lambda: subprocess.run([*command, "--as-of", AS_OF, "-f", "json"], check=True, capture_output=True)
+            )
     out["peak_mb"] = peak_mb()
     return out
+
+
+def _busiest(net, kind: str) -> str:
+    """The node of ``kind`` (an IRI path segment) with the most impact edges out, in force."""
+    nodes = [n for n in net.graph if kind in n and net.graph.out_degree(n)]
+    return max(sorted(nodes), key=net.graph.out_degree) if nodes else next(iter(net.graph))
 
 
 def fmt(value, width=9) -> str:
@@ -240,23 +267,65 @@ def main(argv: list[str] | None = None) -> int:
                 results[config] = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"\n== {n} triples ==")
             print(f"{'':24}" + "".join(f"{c:>10}" for c in results))
-            for key in ("load", "reopen", "peak_mb_after_load", "project", "paths5", "impact", "render"):
+            rows = ("load", "reopen", "peak_mb_after_load", "peak_mb", "project", "impact", "impact_targets")
+            rows += ("impact_gov", "impact_gov_targets", "paths5", "reopen_impact_cli", "render", "render_nodes")
+            for key in rows:
                 print(f"{key:<24}" + "".join(fmt(r.get(key, "-"), 10) for r in results.values()))
             names = sorted(next(iter(results.values()))["queries"]) if results else []
             for name in names:
                 print(f"{'q: ' + name:<24}" + "".join(fmt(r["queries"].get(name), 10) for r in results.values()))
             if "memory" in results and "rdflib" in results and "raw" in results:
-                mem, base, raw = results["memory"], results["rdflib"], results["raw"]
-                print(
-                    f"load: {base['load'] / mem['load']:.1f}x faster than rdflib, {mem['load'] / raw['load']:.2f}x raw"
-                )
-                for name in names:
-                    m, b, r = mem["queries"][name], base["queries"][name], raw["queries"][name]
-                    if m:
-                        vs_rdflib = f"{b / m:.0f}x" if b else f">{args.budget / m:.0f}x"
-                        vs_raw = f"{m / r:.2f}x raw" if r else ""
-                        print(f"  {name}: {vs_rdflib} faster than rdflib, {vs_raw}")
+                targets(results, names, args.budget)
+    startup()
     return 0
+
+
+def targets(results: dict, names: list[str], budget: float) -> None:
+    """Issue #6's targets against this run's figures (information, not a verdict on the code)."""
+    mem, base, raw = results["memory"], results["rdflib"], results["raw"]
+    faster = base["load"] / mem["load"]
+    rows = [
+        ("load vs rdflib Memory", f"{faster:.1f}x faster", ">= 8x", faster >= 8),
+        ("load vs raw pyoxigraph", f"{mem['load'] / raw['load']:.2f}x", "<= 1.5x", mem["load"] / raw["load"] <= 1.5),
+        ("peak RSS (memory store)", f"{mem['peak_mb']:.0f} MB", "<= 500 MB", mem["peak_mb"] <= 500),
+    ]
+    for name in names:
+        m, b, r = mem["queries"][name], base["queries"][name], raw["queries"][name]
+        if m is None:
+            rows.append((f"q {name}", ">budget", "", False))
+            continue
+        speed = b / m if b else budget / m
+        rows.append((f"q {name} vs rdflib", f"{'>' if not b else ''}{speed:.0f}x faster", ">= 10x", speed >= 10))
+        if r:
+            rows.append((f"q {name} vs raw", f"{m / r:.2f}x", "<= 1.5x", m / r <= 1.5 or m - r < 0.005))
+    if "oxigraph" in results and "reopen_impact_cli" in results["oxigraph"]:
+        t = results["oxigraph"]["reopen_impact_cli"]
+        rows.append(("reopen store + kg impact (process)", f"{t:.2f} s", "<= 1 s", t <= 1))
+    for key, label in (("impact", "kg impact (policy) after load"), ("paths5", "kg paths top-5 after load")):
+        rows.append((label, f"{mem[key]:.3f} s", "<= 0.2 s", mem[key] <= 0.2))
+    rows.append(("kg impact (busiest government)", f"{mem['impact_gov']:.2f} s", "(worst case)", True))
+    print("\ntarget                                    measured            target        met")
+    for label, value, goal, met in rows:
+        print(f"{label:<42}{value:<20}{goal:<14}{'yes' if met else 'NO'}")
+
+
+def startup() -> None:
+    """`kg --help` and `kg impact` on the bundled graph, each a fresh process (median of 5)."""
+    commands = {
+        "kg --help": ["--help"],
+        "kg impact (bundled graph)": ["impact", "China rare-earth export controls", "--as-of", "2025-06-06"],
+    }
+    goals = {"kg --help": 0.3, "kg impact (bundled graph)": 1.0}
+    print()
+    for label, args in commands.items():
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "kg", *args], check=True, capture_output=True)
+            runs.append(time.perf_counter() - start)
+        median = statistics.median(runs)
+        met = "yes" if median <= goals[label] else "NO"
+        print(f"{label:<42}{median:<20.2f}{'<= ' + str(goals[label]) + ' s':<14}{met}")
 
 
 if __name__ == "__main__":
