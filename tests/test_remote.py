@@ -138,11 +138,18 @@ COMMANDS = {
     "chokepoints": ["chokepoints", "--as-of", "2025-06-06", "-f", "json"],
     "show": ["show", "Ford", "-f", "json"],
     "info": ["info", "-f", "json"],
+    "whatif": ["whatif", "--lift", "China rare-earth export controls", "--as-of", "2025-06-10", "-f", "json"],
+    "timeline": ["timeline", "--from", "2025-05-01", "--to", "2025-06-30", "-f", "json"],
+    "diff": ["diff", "2025-05-01", "2025-06-10", "-f", "json"],
+    "validate": ["validate", "-f", "json"],
 }
 VIRTUOSO_FAILS = {
     "impact": "relief look-up runs the mitigations query (SQ074)",
     "impact-claims": "relief look-up runs the mitigations query (SQ074)",
     "chokepoints": "the whole network comes from impact-edges (wrong MINUS)",
+    "whatif": "the whole network comes from impact-edges (wrong MINUS)",
+    "diff": "changes-between: extra rows from BIND in UNION branches",
+    "validate": "xsd:duration stored as seconds",
 }
 
 
@@ -160,6 +167,23 @@ def test_commands_answer_alike(store_spec, invoke, command, request):
         mine.pop("files", None), theirs.pop("files", None)
     assert normalised(mine) == normalised(theirs)
     assert mine  # something was answered
+
+
+def test_export_and_render_alike(store_spec, invoke, tmp_path, request):
+    kind, spec = store_spec
+    if kind == "sparql:virtuoso":
+        request.applymarker(pytest.mark.xfail(reason="Virtuoso 7.2.5: xsd:duration stored as seconds", strict=True))
+    for store in ([], ["--store", spec]):
+        name = "remote" if store else "memory"
+        result = invoke(*store, "export", "-f", "nq", "-o", str(tmp_path / f"{name}.nq"))
+        assert result.exit_code == 0, result.stderr
+        page = ["render", "-o", str(tmp_path / f"{name}.html"), "--as-of", "2025-06-06"]
+        result = invoke(*store, *page)
+        assert result.exit_code == 0, result.stderr
+    quads = [sorted((tmp_path / f"{n}.nq").read_text().splitlines()) for n in ("memory", "remote")]
+    assert quads[0] == quads[1] and len(quads[0]) > 1500
+    ids = [sorted(re.findall(r'"id": *"([^"]+)"', (tmp_path / f"{n}.html").read_text())) for n in ("memory", "remote")]
+    assert ids[0] == ids[1] and len(ids[0]) > 20
 
 
 # -- loading over HTTP --------------------------------------------------------------------
