@@ -56,13 +56,10 @@ SYSTEM_GRAPHS = frozenset(
 CHUNK = 1_000
 GSP_CHUNK = 100_000
 
-#: Above this many named graphs, queries go without a dataset (the union as the server has it):
-#: ``GRAPH ?g`` then also sees the graph of the default graph's triples.
-_DATASET_LIMIT = 2_000
 _LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-# Virtuoso echoes each graph of the dataset as a response header; http.client stops at 100.
-http.client._MAXHEADERS = max(http.client._MAXHEADERS, 2 * _DATASET_LIMIT + 100)
-_GRAPH_KEYWORD = re.compile(r"\bGRAPH\b", re.I)
+# Virtuoso echoes each graph of a request's dataset as a response header; http.client stops
+# at 100 headers, and a union=False request names every graph.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 10_000)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
@@ -227,14 +224,7 @@ class SparqlStore:
             # GRAPH <iri> outside the named graphs the request lists once it lists a default)
             form.append(("default-graph-uri", DEFAULT_GRAPH))
             form += [("named-graph-uri", g) for g in self._named_graphs()]
-        elif _GRAPH_KEYWORD.search(query) and query is not _LIST_GRAPHS:
-            # GRAPH ?g must not see the graph that holds the default graph's triples (or
-            # `NOT EXISTS { GRAPH ?g { … } }` would be true of none of them): name the dataset,
-            # the union of all graphs as default, the true named graphs as named
-            named = self._named_graphs()
-            if len(named) <= _DATASET_LIMIT:
-                form += [("default-graph-uri", g) for g in [DEFAULT_GRAPH, *named]]
-                form += [("named-graph-uri", g) for g in named]
+
         data, headers = self._post(self.url, form, accept)
         cap = {k.lower(): v for k, v in headers.items()}.get("x-sparql-maxrows")
         if cap is not None:
