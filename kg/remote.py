@@ -152,6 +152,13 @@ def bind_values(query: str, bindings: Mapping[str, Node]) -> str:
 # -- results -------------------------------------------------------------------------------
 
 
+def _canonical(value: dict) -> dict:
+    """Booleans in their canonical form (Virtuoso writes true as 1)."""
+    if value.get("datatype") == _XSD + "boolean" and value.get("value") in ("1", "0"):
+        return {**value, "value": "true" if value["value"] == "1" else "false"}
+    return value
+
+
 def _term(value: dict) -> Node:
     kind = value.get("type")
     text = value.get("value", "")
@@ -253,7 +260,11 @@ class SparqlStore:
         if "results" not in result:
             raise UsageError("expected a SELECT query")
         for row in result["results"].get("bindings", []):
-            values = {k: v for k, v in row.items() if not (v.get("type") == "uri" and v.get("value") == DEFAULT_GRAPH)}
+            values = {
+                k: _canonical(v)
+                for k, v in row.items()
+                if not (v.get("type") == "uri" and v.get("value") == DEFAULT_GRAPH)
+            }
             if any(v.get("type") == "uri" and v.get("value") in SYSTEM_GRAPHS for v in values.values()):
                 continue
             yield values
