@@ -1,12 +1,16 @@
 """The impact network: a networkx projection of the RDF graph as of a date.
 
 Which relations carry impact, in which direction and with which sign is read from the
-ontology by the shipped query ``impact-edges`` (nothing here names a relation). Each edge
+ontology (by the shipped queries ``impact-relations`` and ``impact-edges``; the only relation
+named here is ``tkg:relaxes``, to keep the relaxations of reached policies in view). Each edge
 points the way effects flow: a ``tkg:Forward`` property keeps its direction, a
 ``tkg:Inverse`` one is reversed (an industry ``dependsOn`` a commodity, so the commodity's
 troubles flow to the industry). What is not active on the date never enters the network:
 policies not in force (or suspended), events and claims after the date, facts from sources
 published after ``known_by``, and what rests on claims the claims mode leaves out.
+
+The whole network comes from ``impact-edges``; the part one source reaches (``kg paths``,
+``kg impact``) is built outward from it, with what is inactive taken from ``inactive``.
 
 >>> import datetime as dt
 >>> from kg.graph import load_graph
