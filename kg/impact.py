@@ -314,6 +314,21 @@ def _relief_rows(net: ImpactNetwork, policy: str) -> dict[str, list[dict]]:
     return cache["reliefs_of"][policy]
 
 
+def _rows_reaching(net: ImpactNetwork, policy: str, relaxation: str, target: str) -> list[dict]:
+    """The ``mitigations`` rows of ``relaxation`` (of ``policy``) that reach ``target``: those
+    naming it, and those naming no target (they reach every one), in the query's order.
+    Indexed by target once per policy, so that thousands of targets do not rescan the rows."""
+    index = net.cache.setdefault("relief_index", {})
+    if policy not in index:
+        by_target: dict[tuple[str, str | None], list[tuple[int, dict]]] = {}
+        for relax, rows in _relief_rows(net, policy).items():
+            for i, row in enumerate(rows):
+                by_target.setdefault((relax, row.get("target")), []).append((i, row))
+        index[policy] = by_target
+    found = index[policy].get((relaxation, target), []) + index[policy].get((relaxation, None), [])
+    return [row for _, row in sorted(found, key=lambda pair: pair[0])]
+
+
 def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
     """Relaxations active in the network that relax a policy on ``path`` and reach ``target``.
 
@@ -326,9 +341,7 @@ def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
         for relaxation, _, key in net.graph.in_edges(policy, keys=True):
             if key != str(TKG.relaxes):
                 continue
-            for row in _relief_rows(net, policy).get(relaxation, ()):
-                if "target" in row and str(row["target"]) != target:
-                    continue  # reaches other targets (a row without target reaches every one)
+            for row in _rows_reaching(net, policy, relaxation, target):
                 reliefs.append(
                     Relief(
                         relaxation,
@@ -358,12 +371,10 @@ def _left_out(net: ImpactNetwork, path: Path, target: str) -> list[str]:
     """Relaxations in force that would reach ``target`` but rest on claims the mode leaves out."""
     notes: list[str] = []
     for policy in _policies_on(net, path):
-        for relaxation, rows in _relief_rows(net, policy).items():
+        for relaxation in _relief_rows(net, policy):
             if net.graph.has_edge(relaxation, policy, key=str(TKG.relaxes)):
                 continue
-            for row in rows:
-                if "target" in row and str(row["target"]) != target:
-                    continue
+            for row in _rows_reaching(net, policy, relaxation, target):
                 if str(row.get("inForce", "")) != "true" or "claim" not in row:
                     continue
                 note = f"{net.label(relaxation)} (rests on {claim_text(net, str(row['claim']))})"
