@@ -155,7 +155,8 @@ VIRTUOSO_REPROS = {
     "one-sided date filter": (
         "inactive",
         {"date": "2026-01-01"},
-        "FILTER (?d <= DATE) alone drops rows that the same filter with a lower bound keeps",
+        "FILTER (?d <= DATE) alone drops rows that the same filter with a lower bound keeps "
+        "(not on every run: it depends on the plan the server picks)",
     ),
     "two transitive paths in an OPTIONAL": (
         "interactions",
@@ -170,7 +171,8 @@ def test_queries_answer_alike_where_virtuoso_errs(store_spec, kg, case, request)
     kind, spec = store_spec
     name, given, defect = VIRTUOSO_REPROS[case]
     if kind == "sparql:virtuoso":
-        request.applymarker(pytest.mark.xfail(reason=f"Virtuoso 7.2.5: {defect}", strict=True))
+        steady = "not on every run" not in defect
+        request.applymarker(pytest.mark.xfail(reason=f"Virtuoso 7.2.5: {defect}", strict=steady))
     query = catalogue()[name]
 
     def rows(graph) -> list:
