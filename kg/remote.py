@@ -9,8 +9,8 @@ default graph, as Virtuoso does (Fuseki: ``tdb:unionDefaultGraph``; Oxigraph ser
 
 Parameters are bound as Oxigraph's substitution binds them: each bound variable token is
 replaced by its term as the RDF serialiser writes it (IRIs validated, literals escaped as
-N-Triples; never text spliced into the query), so it holds inside every FILTER, OPTIONAL,
-EXISTS and sub-SELECT. (A one-row ``VALUES`` block per group would be the textbook way;
+N-Triples, so a value can only ever become that one term, never query text), and the binding
+holds inside every FILTER, OPTIONAL, EXISTS and sub-SELECT. (A one-row ``VALUES`` block per group would be the textbook way;
 Virtuoso 7.2's compiler fails on it inside EXISTS.)
 
 Writes (``kg load``) parse the file here, send its quads to fresh staging graphs, by Graph
