@@ -198,7 +198,7 @@ def load_graph(
             raise UsageError(
                 f"--data cannot add to {store} when reading it: add files with  kg --store {store} load FILE"
             )
-        if len(backend) == 0:
+        if backend.is_empty():
             raise UsageError(f"the store {store} is empty: fill it with  kg --store {store} load")
         return graph
     graph.load_ontology()

@@ -179,7 +179,23 @@ def _reachable_rows(
 
     spec = catalogue()["inactive"]
     given = {"date": bindings["date"], "claims": bindings["claims"]}
-    inactive = {row["node"] for row in kg.select_values(spec.text, given)} | dropped
+    # Whether a node is inactive: asked node by node while few are met (a small reach should
+    # not pay for the whole graph's policies), then once for all.
+    checked: dict[str, bool] = {x: True for x in dropped}
+    everything: set[str] | None = None
+
+    def is_inactive(node: str) -> bool:
+        nonlocal everything
+        if node in checked:
+            return checked[node]
+        if everything is None and len(checked) - len(dropped) >= _ASK_EACH:
+            everything = {row["node"] for row in kg.select_values(spec.text, given)}
+        if everything is not None:
+            checked[node] = node in everything
+        else:
+            checked[node] = bool(kg.select_values(spec.text, {**given, "node": URIRef(node)}))
+        return checked[node]
+
     known: set[str] | None = None
     if str(bindings["knownBy"]) != _FAR_FUTURE:
         known = {row["x"] for row in kg.select_values(_KNOWN_BY, {"knownBy": bindings["knownBy"]})}
@@ -191,7 +207,7 @@ def _reachable_rows(
             relation = schema.impact.get(m.p)
             if relation is None or relation.forward != forward or not m.o_iri:
                 continue
-            if m.s in inactive or m.o in inactive:
+            if is_inactive(m.s) or is_inactive(m.o):
                 continue
             by_triple.setdefault((m.s, m.p, m.o), []).append(m.g)
         out = []
@@ -205,7 +221,7 @@ def _reachable_rows(
         return out
 
     rows: list[dict[str, str]] = []
-    seen = {x for x in sources if x not in inactive}
+    seen = {x for x in sources if not is_inactive(x)}
     frontier = sorted(seen)
     for hop in range(max_hops + 1):
         following: list[str] = []
@@ -282,6 +298,9 @@ def _node_facts_by_query(kg: KnowledgeGraph, graph: nx.MultiDiGraph):
             ends[s] = max(ends.get(s, row["end"]), row["end"])
     return types, starts, ends
 
+
+#: Nodes whose activity is asked one by one before the inactive query runs once for all.
+_ASK_EACH = 300
 
 _KNOWN_BY = """
 SELECT DISTINCT ?x ?knownBy WHERE {

@@ -10,8 +10,8 @@ default graph, as Virtuoso does (Fuseki: ``tdb:unionDefaultGraph``; Oxigraph ser
 Parameters are bound as Oxigraph's substitution binds them: each bound variable token is
 replaced by its term as the RDF serialiser writes it (IRIs validated, literals escaped as
 N-Triples, so a value can only ever become that one term, never query text), and the binding
-holds inside every FILTER, OPTIONAL, EXISTS and sub-SELECT. (A one-row ``VALUES`` block per group would be the textbook way;
-Virtuoso 7.2's compiler fails on it inside EXISTS.)
+holds inside every FILTER, OPTIONAL, EXISTS and sub-SELECT. (A one-row ``VALUES`` block per
+group would be the textbook way; Virtuoso 7.2's compiler fails on it inside EXISTS.)
 
 Writes (``kg load``) parse the file here, send its quads to fresh staging graphs, by Graph
 Store Protocol POSTs of N-Triples when a graph store URL is given (Virtuoso:
@@ -319,6 +319,9 @@ class SparqlStore:
     def __len__(self) -> int:
         rows = self.select_values("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return sum(int(r["n"]) for r in rows)
+
+    def is_empty(self) -> bool:
+        return len(self) == 0
 
     # -- writing -------------------------------------------------------------------------
     def _update(self, text: str) -> None:

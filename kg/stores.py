@@ -139,6 +139,9 @@ class Store(Protocol):
         """The quads with the given subject, predicate and/or object IRIs (None matches any), as
         plain text: the hot path of bounded analysis (index look-ups, no query text)."""
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no quad (without counting them all)."""
+
     def __len__(self) -> int: ...
 
 
@@ -270,6 +273,9 @@ class OxigraphMemoryStore:
                 )
             )
         return out
+
+    def is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None)), None) is None
 
     def __len__(self) -> int:
         return len(self._store)
