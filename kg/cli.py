@@ -6,6 +6,7 @@ usage (unreadable file, unknown entity, bad option); 3 an internal error (a bug:
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import textwrap
@@ -47,6 +48,33 @@ class Session:
 
 class KgGroup(click.Group):
     """Turns library errors into one line on stderr and an exit code; never a traceback."""
+
+    def main(self, *args, **kwargs):
+        # A bad option or argument is one line too (click would print usage, a hint and the
+        # error on three): what is wrong, and where the help is.
+        kwargs.pop("standalone_mode", None)
+        # rdflib logs an ill-typed literal ("2025-02-30"^^xsd:date) with its traceback; the
+        # shapes report such values, so the command line keeps rdflib's log quiet
+        logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+        try:
+            code = super().main(*args, **kwargs, standalone_mode=False)
+        except click.UsageError as err:
+            names, ctx = [], err.ctx
+            while ctx is not None and ctx.parent is not None:
+                names.insert(0, ctx.info_name)
+                ctx = ctx.parent
+            where = " ".join(["kg", *names])
+            click.echo(f"kg: error: {err.format_message()} (see {where} --help)", err=True)
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.exceptions.Exit as err:
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("kg: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:

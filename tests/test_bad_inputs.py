@@ -142,3 +142,31 @@ def test_bad_output_paths_write_nothing(command, tmp_path, invoke):
     existing.write_text("mine")
     failing = invoke(*command, "-o", str(existing), "--focus", "Nonexistent Thing")
     assert failing.exit_code == 2 and existing.read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["export", "-f", "nq", "--hops", "-1"], "Invalid value for '--hops'"),
+        (["--bogus"], "No such option '--bogus'"),
+        (["paths", "Trump"], "Missing argument 'TARGET'"),
+        (["impact", "x", "--claims", "maybe"], "Invalid value for '--claims'"),
+    ],
+)
+def test_a_bad_option_is_one_line_naming_the_help(args, fragment, invoke):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    line = one_error_line(result)
+    assert fragment in line and "--help)" in line
+
+
+def test_an_ill_typed_literal_is_reported_not_traced(tmp_path, invoke):
+    path = write_case(
+        tmp_path,
+        "bad-date.ttl",
+        "@prefix tkg: <https://w3id.org/tradekg/ontology#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<https://w3id.org/tradekg/id/policy/x> a tkg:ExportControl ; tkg:inForceFrom "2025-02-30"^^xsd:date .\n',
+    )
+    result = invoke("--data", path, "validate")
+    assert result.exit_code == 1  # violations found
+    assert "policy:x" in result.stdout and "Traceback" not in result.stderr and "Failed to convert" not in result.stderr
