@@ -9,13 +9,18 @@ Two checks make up conformance:
 2. Provenance coverage, which SHACL cannot see because it spans named graphs: every entity
    has its facts in an assertion graph that names a source, or names a source itself
    (``prov:wasDerivedFrom``); every named graph names a source.
+3. What SHACL Core cannot say: a class or property in the ontology's namespace that the
+   ontology does not declare (a misspelling, with the closest declared name), and a cycle of
+   a property the ontology marks ``tkg:acyclic`` (a relaxation that relaxes itself).
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import networkx as nx
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -23,9 +28,9 @@ from rdflib.term import Node
 from kg import resources
 from kg.errors import InputError
 from kg.graph import KnowledgeGraph
-from kg.namespaces import ONTOLOGY_IRI, SH, curie
+from kg.namespaces import ONTOLOGY_IRI, SH, TKG, curie
 
-__all__ = ["ValidationResult", "ValidationReport", "validate", "provenance_gaps"]
+__all__ = ["ValidationResult", "ValidationReport", "validate", "provenance_gaps", "model_gaps"]
 
 SEVERITIES = {str(SH.Violation): "Violation", str(SH.Warning): "Warning", str(SH.Info): "Info"}
 
@@ -118,6 +123,112 @@ def provenance_gaps(graph: KnowledgeGraph) -> list[ValidationResult]:
     return results
 
 
+_DECLARED = f"""
+SELECT DISTINCT ?term WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?term ?p ?o }} FILTER(isIRI(?term)) }}
+"""
+
+_USED_TERMS = f"""
+SELECT ?s ?term ?role WHERE {{
+  {{ SELECT DISTINCT ?term (SAMPLE(?s0) AS ?s) ("class" AS ?role) WHERE {{
+       {{ ?s0 a ?term }} UNION {{ GRAPH ?g {{ ?s0 a ?term }} FILTER(?g != <{ONTOLOGY_IRI}>) }}
+     }} GROUP BY ?term }}
+  UNION
+  {{ SELECT DISTINCT ?term (SAMPLE(?s1) AS ?s) ("property" AS ?role) WHERE {{
+       {{ ?s1 ?term ?o1 }} UNION {{ GRAPH ?h {{ ?s1 ?term ?o1 }} FILTER(?h != <{ONTOLOGY_IRI}>) }}
+     }} GROUP BY ?term }}
+  FILTER(STRSTARTS(STR(?term), STR(tkg:)))
+}}
+"""
+
+#: Literals whose lexical form is not valid for their XSD datatype ("2025-02-30"^^xsd:date,
+#: "abc"^^xsd:integer): valid RDF, so they load, but every comparison with them fails.
+_ILL_TYPED = """
+SELECT DISTINCT ?s ?p ?o WHERE {
+  ?s ?p ?o FILTER (isLiteral(?o))
+  BIND (DATATYPE(?o) AS ?dt) BIND (STR(?o) AS ?lex)
+  FILTER (STRSTARTS(STR(?dt), STR(xsd:)))
+  BIND (IF(?dt = xsd:date, xsd:date(?lex), IF(?dt = xsd:dateTime, xsd:dateTime(?lex),
+        IF(?dt = xsd:integer, xsd:integer(?lex), IF(?dt = xsd:decimal, xsd:decimal(?lex),
+        IF(?dt = xsd:double, xsd:double(?lex), IF(?dt = xsd:float, xsd:float(?lex),
+        IF(?dt = xsd:boolean, xsd:boolean(?lex), IF(?dt = xsd:duration, xsd:duration(?lex),
+        IF(?dt = xsd:gYear, xsd:gYear(?lex), IF(?dt = xsd:gYearMonth, xsd:gYearMonth(?lex),
+        true)))))))))) AS ?valid)
+  FILTER (!BOUND(?valid))
+} ORDER BY ?s ?p ?o
+"""
+
+_ACYCLIC = """
+SELECT ?property WHERE { ?property tkg:acyclic true }
+"""
+
+
+def model_gaps(graph: KnowledgeGraph) -> list[ValidationResult]:
+    """Undeclared ``tkg:`` classes and properties, and cycles of ``tkg:acyclic`` properties."""
+    results = []
+    declared = {str(r["term"]) for r in graph.select(_DECLARED, union=False)}
+    names = sorted(d.removeprefix(str(TKG)) for d in declared if d.startswith(str(TKG)))
+    for row in sorted(graph.select(_USED_TERMS, union=False), key=lambda r: (str(r["term"]), str(r["s"]))):
+        term, role = str(row["term"]), str(row["role"])
+        if term in declared:
+            continue
+        close = difflib.get_close_matches(term.removeprefix(str(TKG)), names, n=1, cutoff=0.6)
+        hint = f" (did you mean tkg:{close[0]}?)" if close else ""
+        results.append(
+            ValidationResult(
+                row["s"],
+                graph.label(row["s"]),
+                curie(term) if role == "property" else "rdf:type",
+                f"Unknown {role} {curie(term)}: the ontology declares no such term{hint}.",
+                "Violation",
+                _first(graph.files_of(row["s"])),
+                term,
+            )
+        )
+    for row in graph.select(_ILL_TYPED):
+        s, p, o = row["s"], row["p"], row["o"]
+        results.append(
+            ValidationResult(
+                s,
+                graph.label(s),
+                curie(str(p)),
+                f'Ill-typed literal "{o}": not a valid {curie(str(o.datatype))}, so no date or number '
+                "comparison can use it; correct the value.",
+                "Violation",
+                _first(graph.files_of(s)),
+                str(o),
+            )
+        )
+    for row in graph.select(_ACYCLIC):
+        prop = str(row["property"])
+        edges = nx.DiGraph((m.s, m.o) for m in graph.store.match(predicate=prop) if m.o_iri)
+        for component in nx.strongly_connected_components(edges):
+            if len(component) == 1 and not edges.has_edge(*component, *component):
+                continue
+            first = min(component)
+            cycle = " → ".join(graph.label(URIRef(n)) for n in _cycle_from(edges, first, component))
+            results.append(
+                ValidationResult(
+                    URIRef(first),
+                    graph.label(URIRef(first)),
+                    curie(prop),
+                    f"{curie(prop)} goes round in a cycle ({cycle}): the ontology marks it tkg:acyclic, "
+                    "so no chain of it may lead back to where it started.",
+                    "Violation",
+                    _first(graph.files_of(URIRef(first))),
+                )
+            )
+    return results
+
+
+def _cycle_from(edges, start: str, component: set[str]) -> list[str]:
+    """One cycle through ``start`` inside a strongly connected ``component``, closed."""
+    inside = edges.subgraph(component)
+    if inside.has_edge(start, start):
+        return [start, start]
+    back = min(p for p in inside.predecessors(start))
+    return nx.shortest_path(inside, start, back) + [start]
+
+
 def _first(items: list[str]) -> str | None:
     return items[0] if items else None
 
@@ -168,5 +279,8 @@ def validate(graph: KnowledgeGraph, shapes_path: Path | None = None) -> Validati
     data = graph.to_rdflib(include_ontology=True)
     results, n_shapes = _shacl(graph, data, shapes_path or resources.shapes_file())
     results += provenance_gaps(graph)
+    model = model_gaps(graph)
+    said = {(r.focus, r.path, r.value) for r in model}  # an ill-typed value: say why, once
+    results = [r for r in results if (r.focus, r.path, r.value) not in said] + model
     results.sort(key=lambda r: (r.severity != "Violation", r.source_file or "", r.focus_label, r.path, r.message))
     return ValidationReport(results=results, triples=len(data), shapes=n_shapes)

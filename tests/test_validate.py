@@ -94,3 +94,41 @@ def test_cli_validate_syntax_error_exits_2(invoke, tmp_path):
 def test_worked_example_conforms(invoke):
     result = invoke("validate", str(ROOT / "examples" / "my-facts.ttl"))
     assert result.exit_code == 0, result.stdout
+
+
+TKG = (
+    "@prefix tkg: <https://w3id.org/tradekg/ontology#> .\n"
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+    "@base <https://w3id.org/tradekg/id/> .\n"
+)
+
+
+def test_undeclared_terms_and_cycles_are_violations_with_a_hint(tmp_path):
+    path = tmp_path / "x.ttl"
+    path.write_text(
+        TKG
+        + "<policy/a> a tkg:Tarif ; tkg:imposedby <government/china> ; tkg:extends <policy/b> .\n"
+        + "<policy/b> a tkg:Tariff ; tkg:extends <policy/c> .\n"
+        + "<policy/c> a tkg:Tariff ; tkg:extends <policy/a> .\n"
+        + "<policy/d> a tkg:Tariff ; tkg:suspends <policy/d> .\n"
+        + '<policy/e> a tkg:Tariff ; tkg:rate "12,5"^^xsd:decimal .\n'
+    )
+    report = validate(load_graph([path]))
+    found = {(r.path, r.message) for r in report.results if "No source" not in r.message}
+    messages = " | ".join(m for _, m in found)
+    assert "Unknown class tkg:Tarif: the ontology declares no such term (did you mean tkg:Tariff?)." in messages
+    assert "Unknown property tkg:imposedby" in messages and "did you mean tkg:imposedBy?" in messages
+    cycles = sorted(m.split(":", 1)[1].split(":")[0] for p, m in found if "cycle" in m)
+    assert cycles == [
+        "extends goes round in a cycle (policy",
+        "suspends goes round in a cycle (policy",
+    ]
+    assert any("(policy:a → policy:b → policy:c → policy:a)" in m for _, m in found)
+    assert any("(policy:d → policy:d)" in m for _, m in found)
+    assert (
+        "tkg:rate",
+        'Ill-typed literal "12,5": not a valid xsd:decimal, so no date or number comparison '
+        "can use it; correct the value.",
+    ) in found
+    # the bundled graph has none of these
+    assert not [r for r in validate(load_graph()).results]
