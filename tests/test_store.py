@@ -124,3 +124,49 @@ def test_load_reports_progress_in_bytes_up_to_the_total(tmp_path):
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, invoke):
     result = invoke("--store", f"oxigraph:{tmp_path / 'kgdb'}", "load", str(EXAMPLE))
     assert result.exit_code == 0 and "loading" not in result.stderr
+
+
+def test_readers_see_the_old_or_the_new_store_while_a_third_process_loads(tmp_path):
+    """Two reader processes (each run opens the store afresh) and one reader opened before the
+    load, while a writer loads 400k quads: every read succeeds and sees all of the old state
+    or all of the new one, never a part."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    big = tmp_path / "big.nq"
+    with big.open("w", encoding="utf-8") as fh:
+        fh.writelines(generate(400_000))
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    load_into_store(spec, [])
+    held = load_graph(store=spec)  # a reader that stays open across the load
+    old = len(held)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    kg = [sys.executable, "-m", "kg", "--store", spec]
+    writer = subprocess.Popen([*kg, "load", str(big)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reads: list[tuple[int, str]] = []
+    held_counts: set[int] = set()
+    governments = "SELECT ?s WHERE { ?s a tkg:Government }"
+    held_governments = len(held.select(governments))
+    while writer.poll() is None:
+        readers = [
+            subprocess.Popen(
+                [*kg, "info", "-f", "json"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for reader in readers:
+            out, err = reader.communicate(timeout=120)
+            reads.append((reader.returncode, json.loads(out)["triples"] if reader.returncode == 0 else err))
+        held_counts.add(len(held))
+        assert len(held.select(governments)) == held_governments
+    assert writer.wait() == 0, writer.stderr.read()
+    new = len(load_graph(store=spec))
+    assert new > old + 390_000
+    assert {code for code, _ in reads} == {0}, reads
+    assert {n for _, n in reads} <= {old, new}
+    assert old in {n for _, n in reads}, "no read happened during the load"
+    assert held_counts == {old}  # the reader opened before the load keeps its snapshot
