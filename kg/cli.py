@@ -19,7 +19,7 @@ from rdflib import URIRef
 from kg import __version__
 from kg.errors import KgError, UsageError
 from kg.namespaces import TKG
-from kg.output import FORMATS, RESULT_FORMATS, format_json, format_rows
+from kg.output import FORMATS, RESULT_FORMATS, RESULT_LIMIT, format_json, format_rows
 
 __all__ = ["cli", "main"]
 
@@ -46,6 +46,12 @@ class Session:
         return self._graph
 
 
+def _one_line(message: object) -> str:
+    """``message`` as one printable line: a newline or control character from a file or a
+    pasted name is shown escaped (``\\n``, ``\\x00``), never acted on by the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(message))
+
+
 class KgGroup(click.Group):
     """Turns library errors into one line on stderr and an exit code; never a traceback."""
 
@@ -64,7 +70,7 @@ class KgGroup(click.Group):
                 names.insert(0, ctx.info_name)
                 ctx = ctx.parent
             where = " ".join(["kg", *names])
-            click.echo(f"kg: error: {err.format_message()} (see {where} --help)", err=True)
+            click.echo(f"kg: error: {_one_line(err.format_message())} (see {where} --help)", err=True)
             sys.exit(err.exit_code)
         except click.ClickException as err:
             err.show()
@@ -80,7 +86,7 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as err:
-            click.echo(f"kg: error: {err}", err=True)
+            click.echo(f"kg: error: {_one_line(err)}", err=True)
             ctx.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -94,7 +100,9 @@ class KgGroup(click.Group):
         except Exception as err:  # a bug: say so in one line unless debugging
             if os.environ.get("KG_DEBUG"):
                 raise
-            click.echo(f"kg: internal error: {type(err).__name__}: {err} (KG_DEBUG=1 shows the traceback)", err=True)
+            click.echo(
+                f"kg: internal error: {type(err).__name__}: {_one_line(err)} (KG_DEBUG=1 shows the traceback)", err=True
+            )
             ctx.exit(3)
 
 
@@ -344,7 +352,7 @@ def _param_option():
 
 
 def _timeout_option():
-    return click.option(
+    timeout = click.option(
         "--timeout",
         type=click.FloatRange(min=0),
         default=30.0,
@@ -352,6 +360,15 @@ def _timeout_option():
         metavar="SECONDS",
         help="Stop a query running longer than this (0: no limit).",
     )
+    limit = click.option(
+        "--limit",
+        type=click.IntRange(min=0),
+        default=RESULT_LIMIT,
+        show_default=True,
+        metavar="ROWS",
+        help="Refuse a result of more rows (or triples) than this, rather than print it cut short (0: no limit).",
+    )
+    return lambda f: timeout(limit(f))
 
 
 def _print_result(session: Session, result, bindings, fmt: str) -> None:
@@ -391,7 +408,7 @@ _CLAIM_MODES = {
 )
 @_timeout_option()
 @click.pass_obj
-def query(session, name, params, fmt, list_, query_dirs, timeout) -> None:
+def query(session, name, params, fmt, list_, query_dirs, timeout, limit) -> None:
     """Run a named query, or your own .rq file, on the graph.
 
     NAME is a shipped query (see --list) or the path of a .rq file holding a SELECT, ASK,
@@ -406,7 +423,7 @@ def query(session, name, params, fmt, list_, query_dirs, timeout) -> None:
       kg query restrictions-in-force -p date 2025-06-06
       kg query exposed-industries -p policy "China rare-earth export controls" -f csv
       kg query claims-by -p actor Trump -f json
-      kg query my-question.rq --timeout 5
+      kg query my-question.rq --timeout 5 --limit 50000
 
     \b
     A query file starts with comments that describe it (see README, "Queries"):
@@ -445,7 +462,7 @@ def query(session, name, params, fmt, list_, query_dirs, timeout) -> None:
             raise UsageError(f"parameter {key!r} given twice")
         given[key] = value
     graph = session.graph()
-    result, bindings = execute(graph, spec, given, timeout or None)
+    result, bindings = execute(graph, spec, given, timeout or None, limit or None)
     _print_result(session, result, bindings, fmt)
 
 
@@ -455,7 +472,7 @@ def query(session, name, params, fmt, list_, query_dirs, timeout) -> None:
 @format_option(("table", "csv", "tsv", "json"))
 @_timeout_option()
 @click.pass_obj
-def timeline(session, start, end, fmt, timeout) -> None:
+def timeline(session, start, end, fmt, timeout, limit) -> None:
     """Events, policy changes and claims between two dates, in order, with their sources.
 
     \b
@@ -463,7 +480,7 @@ def timeline(session, start, end, fmt, timeout) -> None:
       kg timeline --from 2025-04-01 --to 2025-06-30
       kg timeline --from 2025-05-01 --to 2025-05-31 -f csv
     """
-    _run_named(session, "timeline", {"from": start, "to": end}, fmt, timeout)
+    _run_named(session, "timeline", {"from": start, "to": end}, fmt, timeout, limit)
 
 
 @cli.command()
@@ -472,7 +489,7 @@ def timeline(session, start, end, fmt, timeout) -> None:
 @format_option(("table", "csv", "tsv", "json"))
 @_timeout_option()
 @click.pass_obj
-def diff(session, start, end, fmt, timeout) -> None:
+def diff(session, start, end, fmt, timeout, limit) -> None:
     """What changed between two dates: policies that started, ended, were suspended or relaxed.
 
     \b
@@ -480,14 +497,14 @@ def diff(session, start, end, fmt, timeout) -> None:
       kg diff 2025-05-01 2025-06-10
       kg diff 2025-06-01 2025-08-31 -f json
     """
-    _run_named(session, "changes-between", {"from": start, "to": end}, fmt, timeout)
+    _run_named(session, "changes-between", {"from": start, "to": end}, fmt, timeout, limit)
 
 
-def _run_named(session, name: str, given: dict[str, str], fmt: str, timeout: float) -> None:
+def _run_named(session, name: str, given: dict[str, str], fmt: str, timeout: float, limit: int) -> None:
     from kg.queries import catalogue, execute
 
     spec = catalogue()[name]
-    result, bindings = execute(session.graph(), spec, given, timeout or None)
+    result, bindings = execute(session.graph(), spec, given, timeout or None, limit or None)
     _print_result(session, result, bindings, fmt)
 
 
@@ -572,12 +589,43 @@ def _parse_date(value: str | None, option: str):
         raise UsageError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+#: An --as-of further than this from every valid-time date of the graph is taken for a typo.
+_AS_OF_MARGIN_YEARS = 10
+
+
+def _as_of(graph, value: str | None):
+    """Parse ``--as-of``; a date given by hand that lies more than ten years outside the
+    graph's valid time (2205 for 2025) is refused as a likely typo."""
+    day = _parse_date(value, "--as-of")
+    if day is None or value == "today":
+        return day
+    span = graph.select("""
+        SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {
+          ?p rdfs:subPropertyOf* tkg:validTimeProperty . ?x ?p ?d . FILTER(datatype(?d) = xsd:date) }""")
+    if not span or span[0].get("first") is None:
+        return day
+    first, last = span[0]["first"].toPython(), span[0]["last"].toPython()
+    if not (isinstance(first, type(day)) and isinstance(last, type(day))):
+        return day
+
+    def shifted(d, years: int):
+        year = min(max(d.year + years, 1), 9999)
+        return d.replace(year=year, day=28) if (d.month, d.day) == (2, 29) else d.replace(year=year)
+
+    low, high = shifted(first, -_AS_OF_MARGIN_YEARS), shifted(last, _AS_OF_MARGIN_YEARS)
+    if not low <= day <= high:
+        raise UsageError(
+            f"--as-of {day} is more than {_AS_OF_MARGIN_YEARS} years outside the graph's valid time "
+            f"({first} to {last}); a typo? give a date from {low} to {high}"
+        )
+    return day
+
+
 def _network(session: Session, as_of: str, known_by: str | None, claims: str, **changes):
     from kg.network import project
 
-    return project(
-        session.graph(), _parse_date(as_of, "--as-of"), _parse_date(known_by, "--known-by"), claims, **changes
-    )
+    graph = session.graph()
+    return project(graph, _as_of(graph, as_of), _parse_date(known_by, "--known-by"), claims, **changes)
 
 
 def _claims_note(net) -> None:
@@ -875,7 +923,7 @@ def render(session, output, focus, hops, path, impact_source, k, as_of, claims) 
     graph = session.graph()
     view = build_view(
         graph,
-        as_of=_parse_date(as_of, "--as-of"),
+        as_of=_as_of(graph, as_of),
         focus=focus,
         hops=hops,
         path=tuple(path) if path else None,

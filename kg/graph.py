@@ -8,6 +8,8 @@ True
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,8 +177,22 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         elif path.exists():
             raise InputError(str(path), "not a regular file")
         else:
-            raise InputError(str(path), "no such file or folder")
+            raise InputError(str(path), _why_missing(path))
+    for path in found:
+        if path.stat().st_size == 0:
+            raise InputError(str(path), "the file is empty (0 bytes): nothing to load")
     return found
+
+
+def _why_missing(path: Path) -> str:
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symlink loop: the link never reaches a file"
+        if path.is_symlink():
+            return f"broken symlink: its target {os.readlink(path)} does not exist"
+    return "no such file or folder"
 
 
 def load_graph(

@@ -13,6 +13,9 @@ __all__ = ["FORMATS", "format_rows", "format_json", "table"]
 
 FORMATS = ("table", "csv", "json")
 
+#: Rows (or triples) a query may return before it is refused; ``kg query --limit`` changes it.
+RESULT_LIMIT = 10_000
+
 
 def table(
     rows: Sequence[dict[str, Any]],

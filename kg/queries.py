@@ -37,6 +37,7 @@ from rdflib.term import Node
 
 from kg import resources
 from kg.errors import KgError, UsageError
+from kg.output import RESULT_LIMIT
 
 __all__ = [
     "Param",
@@ -44,6 +45,8 @@ __all__ = [
     "QueryResult",
     "QueryRefused",
     "QueryTimeout",
+    "ResultTooLarge",
+    "DEFAULT_LIMIT",
     "load_spec",
     "catalogue",
     "check_query",
@@ -64,6 +67,13 @@ class QueryRefused(KgError):
 
 class QueryTimeout(KgError):
     """The query ran longer than its time budget and was stopped."""
+
+
+class ResultTooLarge(KgError):
+    """The result has more rows (or triples) than the limit: nothing of it is shown."""
+
+
+DEFAULT_LIMIT = RESULT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -321,15 +331,28 @@ def _projected(text: str) -> set[str] | None:
     return out
 
 
-def _evaluate(store, text: str, form: str, bindings: Mapping[str, Node]) -> QueryResult:
+def _evaluate(
+    store, text: str, form: str, bindings: Mapping[str, Node], limit: int | None = None, origin: str = "query"
+) -> QueryResult:
+    """Run the checked query; with ``limit``, reading stops one past it and the result is
+    refused (:class:`ResultTooLarge`), never shown cut short."""
+    cap = None if limit is None else limit + 1
     if form == "SELECT":
-        rows = store.select(text, bindings)
-        return QueryResult("SELECT", _variables(text, rows), rows)
-    if form == "ASK":
+        rows = store.select(text, bindings, limit=cap)
+        found = QueryResult("SELECT", _variables(text, rows), rows)
+        size, unit = len(rows), "rows"
+    elif form == "ASK":
         return QueryResult("ASK", boolean=store.ask(text, bindings))
-    if bindings:
+    elif bindings:
         raise UsageError("parameters are supported on SELECT and ASK queries only")
-    return QueryResult(form, triples=store.construct(text))
+    else:
+        found = QueryResult(form, triples=store.construct(text, limit=cap))
+        size, unit = len(found.triples), "triples"
+    if limit is not None and size > limit:
+        raise ResultTooLarge(
+            f"{origin}: more than {limit:,} {unit}: narrow the query, add a LIMIT, or raise --limit (0: no limit)"
+        )
+    return found
 
 
 def _variables(text: str, rows: list[dict[str, Node]]) -> list[str]:
@@ -348,9 +371,9 @@ def _variables(text: str, rows: list[dict[str, Node]]) -> list[str]:
     return names
 
 
-def _worker(store, text, form, bindings, conn) -> None:
+def _worker(store, text, form, bindings, limit, origin, conn) -> None:
     try:
-        conn.send(("ok", _evaluate(store, text, form, bindings)))
+        conn.send(("ok", _evaluate(store, text, form, bindings, limit, origin)))
     except KgError as err:  # sent as a plain UsageError: subclasses need not unpickle
         conn.send(("error", UsageError(str(err))))
     except Exception as err:  # reported to the parent as a message, never a traceback
@@ -359,30 +382,47 @@ def _worker(store, text, form, bindings, conn) -> None:
         conn.close()
 
 
+def _check_terms(bindings: Mapping[str, Node], origin: str) -> None:
+    """Refuse a value no RDF term can hold (an invalid IRI, a lone surrogate) before it runs."""
+    from kg.stores import to_ox
+
+    for name, term in bindings.items():
+        try:
+            to_ox(term)
+        except (ValueError, TypeError) as err:
+            reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(err)) or type(err).__name__
+            raise UsageError(f"{origin}: parameter ?{name}: {str(term)!r} is not a valid RDF term ({reason})") from None
+
+
 def run_query(
     graph,
     text: str,
     bindings: Mapping[str, Node] | None = None,
     timeout: float | None = 30.0,
     origin: str = "query",
+    limit: int | None = None,
 ) -> QueryResult:
     """Check ``text`` and run it on ``graph`` with ``bindings``, within ``timeout`` seconds.
 
     With a timeout the query runs in a forked worker process that is killed when the time is
-    up (:class:`QueryTimeout`); ``timeout=None`` runs it in this process.
+    up (:class:`QueryTimeout`); ``timeout=None`` runs it in this process. A result of more
+    than ``limit`` rows or triples raises :class:`ResultTooLarge` (``None``: no limit).
     """
     form = check_query(text, origin)
     bindings = dict(bindings or {})
+    _check_terms(bindings, origin)
     if bindings and form == "SELECT":
         projected = _projected(text)
         missing = sorted(n for n in bindings if projected is not None and n not in projected)
         if missing:
             raise UsageError(f"{origin}: parameter ?{missing[0]} must be projected in the SELECT clause to be bound")
     if not timeout:
-        return _evaluate(graph.store, text, form, bindings)
+        return _evaluate(graph.store, text, form, bindings, limit, origin)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_worker, args=(graph.store, text, form, bindings, sender), daemon=True)
+    process = context.Process(
+        target=_worker, args=(graph.store, text, form, bindings, limit, origin, sender), daemon=True
+    )
     process.start()
     sender.close()
     try:
@@ -402,11 +442,17 @@ def run_query(
     return payload
 
 
-def execute(graph, spec: QuerySpec, given: Mapping[str, str], timeout: float | None = 30.0):
+def execute(
+    graph,
+    spec: QuerySpec,
+    given: Mapping[str, str],
+    timeout: float | None = 30.0,
+    limit: int | None = DEFAULT_LIMIT,
+):
     """Bind ``given`` to ``spec``'s parameters and run it; parameter columns are dropped."""
     bindings = bind_parameters(graph, spec, given)
     origin = spec.name if spec.path.parent == resources.queries_dir() else str(spec.path)
-    result = run_query(graph, spec.text, bindings, timeout, origin=origin)
+    result = run_query(graph, spec.text, bindings, timeout, origin=origin, limit=limit)
     if result.kind == "SELECT" and bindings:
         result.variables = [v for v in result.variables if v not in bindings]
         result.rows = [{k: v for k, v in row.items() if k not in bindings} for row in result.rows]

@@ -26,6 +26,7 @@ cut short (Virtuoso's ``X-SPARQL-MaxRows``) is an error, not a quiet partial ans
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import re
@@ -269,8 +270,11 @@ class SparqlStore:
                 continue
             yield values
 
-    def select(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> list[Row]:
-        return [{k: _term(v) for k, v in row.items()} for row in self._bindings(query, bindings, union)]
+    def select(
+        self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True, limit: int | None = None
+    ) -> list[Row]:
+        rows = self._bindings(query, bindings, union)
+        return [{k: _term(v) for k, v in row.items()} for row in itertools.islice(rows, limit)]
 
     def select_values(
         self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True
@@ -286,13 +290,13 @@ class SparqlStore:
             return bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") not in ("0", "false")
         raise UsageError("expected an ASK query")
 
-    def construct(self, query: str, union: bool = True) -> list[tuple[Node, Node, Node]]:
+    def construct(self, query: str, union: bool = True, limit: int | None = None) -> list[tuple[Node, Node, Node]]:
         data = self._query(query, None, union, "application/n-triples")
         try:
             triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
         except SyntaxError:
             raise KgError(f"{self.url}: the endpoint did not answer with N-Triples") from None
-        return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in triples]
+        return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in triples[:limit]]
 
     def match(self, subject: str | None = None, predicate: str | None = None, obj: str | None = None) -> list[Match]:
         given = {k: URIRef(v) for k, v in (("s", subject), ("p", predicate), ("o", obj)) if v is not None}

@@ -12,6 +12,7 @@ Results come back as rdflib terms, so the rest of the package never sees the eng
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -120,9 +121,12 @@ class Store(Protocol):
         ``progress`` is told the bytes read so far, as the load goes.
         """
 
-    def select(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> list[Row]:
+    def select(
+        self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True, limit: int | None = None
+    ) -> list[Row]:
         """Run a SELECT. ``bindings`` fix variables to terms before evaluation (never spliced
-        into the text); a bound variable must be projected (Oxigraph substitutes only those)."""
+        into the text); a bound variable must be projected (Oxigraph substitutes only those).
+        With ``limit``, at most that many rows are read."""
 
     def select_values(
         self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True
@@ -130,7 +134,7 @@ class Store(Protocol):
 
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> bool: ...
 
-    def construct(self, query: str, union: bool = True) -> list[tuple[Node, Node, Node]]: ...
+    def construct(self, query: str, union: bool = True, limit: int | None = None) -> list[tuple[Node, Node, Node]]: ...
 
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
         """Every quad (graph None for the default graph)."""
@@ -200,6 +204,10 @@ class OxigraphMemoryStore:
                     self._store.load(input=io.BufferedReader(_Counting(raw, progress), 1 << 20), **options)
         except SyntaxError as err:
             raise _parse_error(path, err) from None
+        except MemoryError:  # Oxigraph's parser holds at most 16 MB for one token: memory stays bounded
+            raise InputError(
+                str(path), "refused: one literal or IRI is longer than 16 MB, the parser's limit"
+            ) from None
         except (ValueError, OSError, UnicodeDecodeError) as err:
             raise InputError(str(path), str(err).splitlines()[0] if str(err) else type(err).__name__) from None
         return len(self._store) - before
@@ -216,13 +224,15 @@ class OxigraphMemoryStore:
         except SyntaxError as err:
             raise UsageError(f"SPARQL syntax error: {err}") from None
 
-    def _rows(self, query: str, bindings, union: bool, convert) -> list[dict]:
+    def _rows(self, query: str, bindings, union: bool, convert, limit: int | None = None) -> list[dict]:
         result = self._run(query, bindings, union)
         if not isinstance(result, ox.QuerySolutions):
             raise UsageError("expected a SELECT query")
         names = [v.value for v in result.variables]
         rows = []
         for solution in result:
+            if limit is not None and len(rows) >= limit:
+                break
             row = {}
             for name in names:
                 value = solution[name]
@@ -231,8 +241,11 @@ class OxigraphMemoryStore:
             rows.append(row)
         return rows
 
-    def select(self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True) -> list[Row]:
-        return self._rows(query, bindings, union, to_rdflib)
+    def select(
+        self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True, limit: int | None = None
+    ) -> list[Row]:
+        """Rows as rdflib terms; with ``limit``, evaluation stops after that many rows."""
+        return self._rows(query, bindings, union, to_rdflib, limit)
 
     def select_values(
         self, query: str, bindings: Mapping[str, Node] | None = None, union: bool = True
@@ -247,11 +260,13 @@ class OxigraphMemoryStore:
             raise UsageError("expected an ASK query")
         return bool(result)
 
-    def construct(self, query: str, union: bool = True) -> list[tuple[Node, Node, Node]]:
+    def construct(self, query: str, union: bool = True, limit: int | None = None) -> list[tuple[Node, Node, Node]]:
         result = self._run(query, None, union)
         if not isinstance(result, ox.QueryTriples):
             raise UsageError("expected a CONSTRUCT or DESCRIBE query")
-        return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result]
+        return [
+            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in itertools.islice(result, limit)
+        ]
 
     def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
         for q in self._store:

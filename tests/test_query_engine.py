@@ -169,6 +169,24 @@ def test_timeout_stops_a_runaway_query(kg, invoke, tmp_path):
     assert "stopped after 0.5 s" in result.stderr
 
 
+def test_a_result_over_the_limit_is_refused_whole_and_limit_raises_it(kg, invoke, tmp_path):
+    everything = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    total = len(run_query(kg, everything, timeout=None).rows)
+    assert total == len(kg) > 2000
+    for timeout in (None, 10):  # in this process and in the worker
+        with pytest.raises(KgError, match=f"more than {total - 1:,} rows"):
+            run_query(kg, everything, timeout=timeout, limit=total - 1)
+        assert len(run_query(kg, everything, timeout=timeout, limit=total).rows) == total
+    construct = write(tmp_path, "all.rq", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    refused = invoke("query", str(construct), "-f", "nt", "--limit", "100")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert "more than 100 triples" in refused.stderr and "raise --limit" in refused.stderr
+    unlimited = invoke("query", str(construct), "-f", "nt", "--limit", "0")
+    assert unlimited.exit_code == 0 and len(unlimited.stdout.splitlines()) > 100
+    # the default is 10,000: the bundled graph's 2,600 quads pass
+    assert invoke("query", str(write(tmp_path, "every.rq", everything)), "-f", "csv").exit_code == 0
+
+
 class _Canary(http.server.BaseHTTPRequestHandler):
     hits = 0
 
