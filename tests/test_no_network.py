@@ -2,7 +2,8 @@
 
 A child process installs an audit hook that fails on any socket connect, DNS look-up or URL
 open, then runs every command through click's runner on the bundled graph, with hostile
-input where a command takes some (a SERVICE query is refused before it could run).
+input where a command takes some (a SERVICE query is refused before it could run), and every
+case of the bad-input corpus (among them a JSON-LD file whose @context is a URL).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+
+from test_bad_inputs import CASES, prepare
 
 from conftest import ROOT
 
@@ -27,7 +30,7 @@ sys.addaudithook(hook)
 from click.testing import CliRunner
 from kg.cli import cli
 
-runs = json.loads(sys.argv[1])
+runs = json.load(open(sys.argv[1]))
 out = []
 for args in runs:
     result = CliRunner().invoke(cli, args, catch_exceptions=True)
@@ -50,6 +53,16 @@ COMMANDS = [
 ]
 
 
+def run_hooked(folder, runs: list[list[str]]) -> dict:
+    """Run ``kg`` with each of ``runs`` in one child process that forbids the network."""
+    (folder / "runs.json").write_text(json.dumps(runs))
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder / "runs.json")], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def test_no_command_touches_the_network(tmp_path):
     service = tmp_path / "service.rq"
     service.write_text("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
@@ -59,14 +72,26 @@ def test_no_command_touches_the_network(tmp_path):
         ["export", "-f", "nq", "-o", str(tmp_path / "out.nq")],
         ["render", "-o", str(tmp_path / "page.html"), "--as-of", "2025-06-06"],
     ]
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(runs)], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = run_hooked(tmp_path, runs)
     assert report["events"] == []
     codes = {" ".join(r["args"][:2]): r["code"] for r in report["runs"]}
     refused = codes.pop(f"query {service}")
     assert refused == 2  # SERVICE is refused, not attempted
     assert all(code == 0 for code in codes.values()), report["runs"]
     assert (tmp_path / "page.html").stat().st_size > 10_000 and (tmp_path / "out.nq").stat().st_size > 100_000
+
+
+def test_the_bad_input_corpus_touches_no_network(tmp_path):
+    runs, expected = [], []
+    for number, case in enumerate(CASES):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        runs.append(prepare(case, folder))
+        expected.append(case.exit)
+        if case.group == "data file":  # and into a persistent store
+            runs.append(["--store", f"oxigraph:{tmp_path / 'kgdb'}", "load", runs[-1][1]])
+            expected.append(2)
+    report = run_hooked(tmp_path, runs)
+    assert report["events"] == []
+    assert [r["code"] for r in report["runs"]] == expected, report["runs"]
+    assert len(report["runs"]) > 60
