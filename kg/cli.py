@@ -237,10 +237,11 @@ def load(
 ) -> None:
     """Add RDF files to a persistent store (--store oxigraph:PATH or sparql:URL), creating it if needed.
 
-    A new store gets the ontology and (unless --no-bundled) the bundled graph first. Each
-    file is loaded as one transaction: a file that fails to parse, or a load that is killed,
-    leaves the store as it was; loading a file again adds nothing. Later commands open the
-    store with --store (or $KG_STORE) instead of parsing files again.
+    A new store gets the ontology and (unless --no-bundled) the bundled graph first. A load
+    is all or nothing: if any file fails to parse, or the load is killed, the store stays as
+    it was, and commands reading it meanwhile see it whole, as it was before or after.
+    Loading a file again adds nothing. Later commands open the store with --store (or
+    $KG_STORE) instead of parsing files again.
 
     \b
     Examples:

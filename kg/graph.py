@@ -235,8 +235,8 @@ def load_into_store(
     graph_store: str | None = None,
 ) -> tuple[int, int]:
     """Add files to the persistent store ``store`` (created with the ontology and, unless
-    ``bundled=False``, the bundled graph). Every file is one transaction: a failure leaves the
-    store as it was after the previous file; loading a file twice adds nothing (RDF is a set).
+    ``bundled=False``, the bundled graph). A load is all or nothing: a failure in any file
+    leaves the store as it was; loading a file twice adds nothing (RDF is a set).
     ``progress(bytes done, bytes in all, file)`` is called as the files are read.
     Returns (quads added, quads in the store)."""
     files = expand_paths(paths)
@@ -252,16 +252,21 @@ def load_into_store(
     todo += [(p, None) for p in files]
     total = sum(path.stat().st_size for path, _ in todo)
     done = 0
-    for path, into in todo:
-        report = None
-        if progress:
-            progress(done, total, path)
+    try:
+        for path, into in todo:
+            report = None
+            if progress:
+                progress(done, total, path)
 
-            def report(n: int, start: int = done, path: Path = path) -> None:
-                progress(start + n, total, path)
+                def report(n: int, start: int = done, path: Path = path) -> None:
+                    progress(start + n, total, path)
 
-        backend.load_file(path, graph=into, progress=report)
-        done += path.stat().st_size
+            backend.load_file(path, graph=into, progress=report)
+            done += path.stat().st_size
+    except BaseException:
+        if hasattr(backend, "abort"):
+            backend.abort()
+        raise
     if progress:
         progress(total, total, todo[-1][0] if todo else Path("."))
     backend.flush()

@@ -79,14 +79,33 @@ _TOKEN = re.compile(
 )
 
 
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|\\[uU]|.)", re.S)
+
+
+def _unambiguous(match: re.Match) -> str:
+    code = match.group(1)
+    if code[0] == "u" and len(code) == 5:  # \uXXXX: the long form
+        return "\\U0000" + code[1:]
+    if len(code) == 2:  # a backslash before u or U: that letter escaped too
+        return "\\\\\\U000000" + ("75" if code[1] == "u" else "55")
+    return match.group()
+
+
 def _serialise(term: Node) -> str:
-    """``term`` as a SPARQL term, by the RDF serialiser (validates IRIs, escapes literals)."""
+    """``term`` as a SPARQL term, by the RDF serialiser (validates IRIs, escapes literals).
+
+    SPARQL reads ``\\u`` escapes before anything else, and parsers differ on them: rdflib
+    reads ``"\\u000302E0"`` as U+302E0 and ``"\\\\u0041"`` as ``"\\A"``. So control characters
+    go in the long form (``\\U00000003``), and a ``u`` after a backslash as ``\\U00000075``:
+    every parser then reads the value the serialiser wrote.
+    """
     if isinstance(term, BNode):
         raise UsageError("a blank node cannot be sent to a remote endpoint as a parameter")
     try:
-        return str(to_ox(term))
+        return _ESCAPE.sub(_unambiguous, str(to_ox(term)))
     except (ValueError, TypeError) as err:
-        raise UsageError(f"cannot send {term!r} as a parameter: {err}") from None
+        reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(err))
+        raise UsageError(f"cannot send {term!r} as a parameter: {reason}") from None
 
 
 def bind_values(query: str, bindings: Mapping[str, Node]) -> str:
@@ -194,6 +213,7 @@ class SparqlStore:
         self.graph_store_url = graph_store_url
         self.timeout = timeout
         self._graphs: list[str] | None = None
+        self._pending: list[tuple[str, str]] = []  # (staging graph, target graph) of a load
         handlers: list = []
         user, password = os.environ.get("KG_SPARQL_USER"), os.environ.get("KG_SPARQL_PASSWORD")
         if user and password:
@@ -335,9 +355,10 @@ class SparqlStore:
         self._post(self.update_url, [("update", text)], "*/*")
 
     def load_file(self, path: Path, graph: str | None = None, progress: Callable[[int], None] | None = None) -> int:
-        """Parse ``path`` here (a bad file sends nothing), stage its quads in fresh graphs on
-        the server (Graph Store POSTs when a graph store is given, else ``INSERT DATA``), then
-        add them in one update request: a failure anywhere leaves the store as it was."""
+        """Parse ``path`` here (a bad file sends nothing) and stage its quads in fresh graphs on
+        the server (Graph Store POSTs when a graph store is given, else ``INSERT DATA``).
+        :meth:`flush` adds everything staged in one update request and :meth:`abort` drops it,
+        so a failure anywhere in a load leaves the store as it was. Returns the quads staged."""
         from kg.stores import OxigraphMemoryStore
 
         format_for(path)
@@ -352,25 +373,37 @@ class SparqlStore:
             return 0
         if not self.update_url:
             raise UsageError("writing to a SPARQL endpoint needs --update-endpoint URL (e.g. …/sparql-auth)")
-        before = len(self)
         token = uuid.uuid4().hex
-        staged = {g: f"urn:x-tradekg:staging:{token}:{n}" for n, g in enumerate(sorted(by_graph))}
+        for n, g in enumerate(sorted(by_graph)):
+            staged = f"urn:x-tradekg:staging:{token}:{n}"
+            self._pending.append((staged, g))
+            quads = by_graph[g]
+            size = GSP_CHUNK if self.graph_store_url else CHUNK
+            for i in range(0, len(quads), size):
+                chunk = quads[i : i + size]
+                if self.graph_store_url:
+                    self._graph_post(staged, chunk)
+                else:
+                    self._update(_insert_data(staged, chunk))
+        return sum(len(q) for q in by_graph.values())
+
+    def flush(self) -> None:
+        """Add what the load staged, in one update request; then drop the staging graphs."""
+        if not self._pending:
+            return
         try:
-            for g, quads in by_graph.items():
-                size = GSP_CHUNK if self.graph_store_url else CHUNK
-                for i in range(0, len(quads), size):
-                    chunk = quads[i : i + size]
-                    if self.graph_store_url:
-                        self._graph_post(staged[g], chunk)
-                    else:
-                        self._update(_insert_data(staged[g], chunk))
-            self._update(" ;\n".join(f"ADD <{staged[g]}> TO <{g}>" for g in sorted(by_graph)))
+            self._update(" ;\n".join(f"ADD <{staged}> TO <{g}>" for staged, g in self._pending))
         finally:
+            self.abort()
+
+    def abort(self) -> None:
+        """Drop the staging graphs of a load: what was staged is not added."""
+        pending, self._pending = self._pending, []
+        if pending:
             try:
-                self._update(" ;\n".join(f"DROP SILENT GRAPH <{s}>" for s in staged.values()))
+                self._update(" ;\n".join(f"DROP SILENT GRAPH <{staged}>" for staged, _ in pending))
             except KgError:
                 pass
-        return len(self) - before
 
     def _graph_post(self, graph: str, quads: list[ox.Quad]) -> None:
         body = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
@@ -378,9 +411,6 @@ class SparqlStore:
         url = f"{self.graph_store_url}{separator}{urllib.parse.urlencode({'graph': graph})}"
         self._graphs = None
         self._send(url, body, "application/n-triples", "*/*")
-
-    def flush(self) -> None:
-        return None
 
 
 def _graph_of(quad: ox.Quad) -> str:

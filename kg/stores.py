@@ -11,8 +11,13 @@ Results come back as rdflib terms, so the rest of the package never sees the eng
 
 from __future__ import annotations
 
+import fcntl
+import gc
 import io
 import itertools
+import os
+import re
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -173,7 +178,7 @@ def _parse_error(path: Path, err: Exception) -> InputError:
     if isinstance(err, SyntaxError) and err.lineno:
         line, column = err.lineno, err.offset
     reason = message
-    if reason.startswith("Parser error at line"):
+    if reason.startswith(("Parser error at line", "Parser error between line")):
         reason = reason.split(": ", 1)[-1]
     return InputError(str(path), reason, line, column)
 
@@ -197,11 +202,12 @@ class OxigraphMemoryStore:
         before = len(self._store)
         try:
             # Oxigraph applies a load as one transaction: a parse error leaves the store as it was.
+            load = self._loader()
             if progress is None:
-                self._store.load(path=str(path), **options)
+                load(path=str(path), **options)
             else:  # read through a counter (about 10% slower): for a progress bar
                 with path.open("rb") as raw:
-                    self._store.load(input=io.BufferedReader(_Counting(raw, progress), 1 << 20), **options)
+                    load(input=io.BufferedReader(_Counting(raw, progress), 1 << 20), **options)
         except SyntaxError as err:
             raise _parse_error(path, err) from None
         except MemoryError:  # Oxigraph's parser holds at most 16 MB for one token: memory stays bounded
@@ -211,6 +217,9 @@ class OxigraphMemoryStore:
         except (ValueError, OSError, UnicodeDecodeError) as err:
             raise InputError(str(path), str(err).splitlines()[0] if str(err) else type(err).__name__) from None
         return len(self._store) - before
+
+    def _loader(self) -> Callable[..., None]:
+        return self._store.load
 
     def _run(self, query: str, bindings: Mapping[str, Node] | None, union: bool):
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
@@ -297,28 +306,175 @@ class OxigraphMemoryStore:
 
 
 class OxigraphDiskStore(OxigraphMemoryStore):
-    """Oxigraph on disk (RocksDB) at ``path``: reopens in a fraction of a second.
+    """Oxigraph on disk (RocksDB) in the folder ``path``: reopens in a fraction of a second.
 
-    Loads are transactions: a load that fails, or a process killed while loading, leaves the
-    store as it was. Readers open it read-only, so several can share it with one writer.
+    RocksDB cannot be read safely while another process writes it, so a store is a series of
+    generations, each written once and then only read:
+
+    - ``path/generation`` names the current one (``g-000001``, ...);
+    - a reader holds a shared lock on ``g-NNNNNN.lock`` and opens that folder read-only;
+    - ``kg load`` (one at a time: ``path/.writer.lock``) builds the next generation from the
+      current one (its table files hard-linked, the rest copied), loads into it, closes it,
+      and publishes it by replacing ``path/generation`` in one rename. It then removes the
+      generations no reader holds.
+
+    So a reader sees the state before a load or after it, whole, and a load that fails or is
+    killed leaves the store as it was (a killed load leaves a folder the next load removes).
     """
 
     name = "oxigraph"
     persistent = True
+    POINTER = "generation"
 
     def __init__(self, path: str, writable: bool = False) -> None:
         self.path = Path(path)
-        if not writable and not self.path.is_dir():
-            raise UsageError(f"no store at {path}: create it with  kg --store oxigraph:{path} load")
+        self._lock: int | None = None
+        self._writer: int | None = None
+        self._building: Path | None = None
         if self.path.exists() and not self.path.is_dir():
             raise UsageError(f"{path}: not a store folder")
+        if (self.path / "CURRENT").is_file():
+            raise UsageError(
+                f"{path} holds a store in an older kg's layout; make a new one with  kg --store oxigraph:NEWPATH load"
+            )
+        if writable:
+            self._begin_load()
+        else:
+            self._open_current()
+
+    # -- reading -------------------------------------------------------------------------
+    def _current(self) -> str | None:
         try:
-            self._store = ox.Store(str(self.path)) if writable else ox.Store.read_only(str(self.path))
+            name = (self.path / self.POINTER).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name if re.fullmatch(r"g-\d{6}", name) else None
+
+    def _open_current(self) -> None:
+        for _attempt in range(50):
+            name = self._current()
+            if name is None:
+                raise UsageError(f"no store at {self.path}: create it with  kg --store oxigraph:{self.path} load")
+            try:
+                fd = os.open(self.path / f"{name}.lock", os.O_RDONLY)
+            except FileNotFoundError:  # removed since the pointer was read: read it again
+                continue
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            if (self.path / name).is_dir() and (self.path / f"{name}.lock").exists():
+                self._lock = fd
+                try:
+                    self._store = ox.Store.read_only(str(self.path / name))
+                except OSError as err:
+                    raise UsageError(f"cannot open the store at {self.path}: {str(err).splitlines()[0]}") from None
+                return
+            os.close(fd)
+        raise UsageError(f"cannot open the store at {self.path}: it keeps changing under a load")
+
+    # -- loading -------------------------------------------------------------------------
+    def _begin_load(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._writer = os.open(self.path / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._writer, fcntl.LOCK_EX)  # one load at a time
+        current = self._current()
+        numbers = [int(p.name[2:]) for p in self.path.glob("g-[0-9]*") if re.fullmatch(r"g-\d{6}", p.name)]
+        building = self.path / f"g-{max(numbers, default=0) + 1:06d}"
+        shutil.rmtree(building, ignore_errors=True)
+        if current:
+            _clone(self.path / current, building)
+        else:
+            building.mkdir()
+        (self.path / f"{building.name}.lock").touch()
+        self._building = building
+        try:
+            self._store = ox.Store(str(building))
         except OSError as err:
-            raise UsageError(f"cannot open the store at {path}: {str(err).splitlines()[0]}") from None
+            raise UsageError(f"cannot open the store at {self.path}: {str(err).splitlines()[0]}") from None
 
     def flush(self) -> None:
+        """Publish what was loaded (a writable store), then go on reading it."""
+        if self._building is None:
+            return
         self._store.flush()
+        del self._store  # closes RocksDB: nothing writes the generation from now on
+        gc.collect()
+        pointer = self.path / f"{self.POINTER}.tmp"
+        pointer.write_text(self._building.name + "\n", encoding="ascii")
+        with pointer.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(pointer, self.path / self.POINTER)
+        self._building = None
+        self._open_current()
+        self._remove_unused()
+        os.close(self._writer)
+        self._writer = None
+
+    def _loader(self) -> Callable[..., None]:
+        # A generation being built is seen by no reader and dropped if the load fails, so it
+        # takes Oxigraph's bulk loader (several times faster, not transactional).
+        return self._store.bulk_load if self._building is not None else self._store.load
+
+    def close(self) -> None:
+        """Close the store and let go of its generation (a later load may then remove it)."""
+        self.abort()
+        self.__dict__.pop("_store", None)
+        gc.collect()
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    def __del__(self) -> None:
+        if getattr(self, "_lock", None) is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    def abort(self) -> None:
+        """Drop what a failed load wrote: the store stays as it was."""
+        if self._building is None:
+            return
+        del self._store
+        gc.collect()
+        shutil.rmtree(self._building, ignore_errors=True)
+        (self.path / f"{self._building.name}.lock").unlink(missing_ok=True)
+        self._building = None
+        os.close(self._writer)
+        self._writer = None
+
+    def _remove_unused(self) -> None:
+        """Remove generations that are not current and that no reader holds."""
+        current = self._current()
+        for folder in self.path.glob("g-[0-9]*"):
+            if folder.name == current or not re.fullmatch(r"g-\d{6}", folder.name):
+                continue
+            lock = self.path / f"{folder.name}.lock"
+            try:
+                fd = os.open(lock, os.O_RDONLY)
+            except FileNotFoundError:
+                shutil.rmtree(folder, ignore_errors=True)
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # a reader holds it: the next load tries again
+                os.close(fd)
+                continue
+            lock.unlink()
+            shutil.rmtree(folder, ignore_errors=True)
+            os.close(fd)
+
+
+def _clone(source: Path, target: Path) -> None:
+    """A copy of the closed RocksDB folder ``source``: its table files, which RocksDB never
+    changes, hard-linked; the rest (manifest, options, logs) copied."""
+    target.mkdir()
+    for item in source.iterdir():
+        if item.name in ("LOCK",) or item.name.startswith("LOG"):
+            continue
+        if item.suffix in (".sst", ".blob"):
+            try:
+                os.link(item, target / item.name)
+                continue
+            except OSError:
+                pass
+        shutil.copy2(item, target / item.name)
 
 
 def _memory(_location: str, writable: bool = False, **_endpoints: str | None) -> OxigraphMemoryStore:

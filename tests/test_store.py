@@ -110,6 +110,12 @@ def test_a_load_killed_midway_leaves_the_previous_content(tmp_path):
     loader.send_signal(signal.SIGKILL)
     assert loader.wait(timeout=30) == -signal.SIGKILL, "the load finished before it could be killed"
     assert len(load_graph(store=spec)) == before
+    # the killed load's half-built generation is removed by the next load
+    folder = tmp_path / "db"
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == ["g-000001", "g-000002"]
+    load_into_store(spec, [EXAMPLE], bundled=False)
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == ["g-000003"]
+    assert len(load_graph(store=spec)) == before
 
 
 def test_load_reports_progress_in_bytes_up_to_the_total(tmp_path):
@@ -170,3 +176,49 @@ def test_readers_see_the_old_or_the_new_store_while_a_third_process_loads(tmp_pa
     assert {n for _, n in reads} <= {old, new}
     assert old in {n for _, n in reads}, "no read happened during the load"
     assert held_counts == {old}  # the reader opened before the load keeps its snapshot
+
+
+def test_a_load_builds_a_new_generation_and_removes_those_no_reader_holds(tmp_path):
+    folder = tmp_path / "db"
+    spec = f"oxigraph:{folder}"
+    load_into_store(spec, [], bundled=False)
+
+    def generations() -> list[str]:
+        return sorted(p.name for p in folder.iterdir() if p.is_dir())
+
+    assert generations() == ["g-000001"] and (folder / "generation").read_text().strip() == "g-000001"
+    held = load_graph(store=spec)  # holds g-000001
+    load_into_store(spec, [EXAMPLE])
+    assert generations() == ["g-000001", "g-000002"]  # g-000001 is still read
+    assert len(load_graph(store=spec)) > len(held)
+    del held
+    import gc
+
+    gc.collect()
+    load_into_store(spec, [EXAMPLE])  # adds nothing, and removes g-000001 and g-000002
+    assert generations() == ["g-000003"]
+    # a failed load publishes nothing and leaves no folder behind
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<urn:x:a> <urn:x:b> .\n")
+    with pytest.raises(Exception, match="bad.ttl"):
+        load_into_store(spec, [EXAMPLE, bad])
+    assert generations() == ["g-000003"]
+
+
+def test_a_store_in_the_old_layout_is_named_not_misread(tmp_path):
+    import pyoxigraph as ox
+
+    old = tmp_path / "old"
+    ox.Store(str(old)).flush()
+    for args in (["info"], ["load"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "kg", "--store", f"oxigraph:{old}", *args],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
+        assert result.returncode == 2
+        assert result.stderr.strip() == (
+            f"kg: error: {old} holds a store in an older kg's layout; make a new one with  "
+            "kg --store oxigraph:NEWPATH load"
+        )
