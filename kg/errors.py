@@ -15,7 +15,9 @@ class KgError(Exception):
     exit_code = 2
 
     def __init__(self, message: str) -> None:
-        super().__init__(" ".join(message.split()) if "\n" in message else message)
+        folded = " ".join(message.split()) if "\n" in message else message
+        # a control character quoted from a file or a name is shown escaped, never acted on
+        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in folded))
 
 
 class UsageError(KgError):
