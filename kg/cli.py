@@ -273,6 +273,7 @@ def load(
             progress=progress if show else None,
             update_endpoint=update_endpoint,
             graph_store=graph_store,
+            notice=lambda message: click.echo(f"kg: {message}", err=True),
         )
     finally:
         if bar is not None:

@@ -233,14 +233,16 @@ def load_into_store(
     progress: Callable[[int, int, Path], None] | None = None,
     update_endpoint: str | None = None,
     graph_store: str | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> tuple[int, int]:
     """Add files to the persistent store ``store`` (created with the ontology and, unless
     ``bundled=False``, the bundled graph). A load is all or nothing: a failure in any file
     leaves the store as it was; loading a file twice adds nothing (RDF is a set).
-    ``progress(bytes done, bytes in all, file)`` is called as the files are read.
+    ``progress(bytes done, bytes in all, file)`` is called as the files are read; ``notice``
+    is told when the load waits for another one into the same store.
     Returns (quads added, quads in the store)."""
     files = expand_paths(paths)
-    backend = open_store(store, writable=True, update_endpoint=update_endpoint, graph_store=graph_store)
+    backend = open_store(store, writable=True, update_endpoint=update_endpoint, graph_store=graph_store, notice=notice)
     if not getattr(backend, "persistent", False):
         raise UsageError("kg load fills a persistent store: give --store oxigraph:PATH or --store sparql:URL")
     before = len(backend)

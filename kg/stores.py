@@ -326,8 +326,9 @@ class OxigraphDiskStore(OxigraphMemoryStore):
     persistent = True
     POINTER = "generation"
 
-    def __init__(self, path: str, writable: bool = False) -> None:
+    def __init__(self, path: str, writable: bool = False, notice: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
+        self._notice = notice
         self._lock: int | None = None
         self._writer: int | None = None
         self._building: Path | None = None
@@ -374,7 +375,12 @@ class OxigraphDiskStore(OxigraphMemoryStore):
     def _begin_load(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         self._writer = os.open(self.path / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        fcntl.flock(self._writer, fcntl.LOCK_EX)  # one load at a time
+        try:  # one load at a time
+            fcntl.flock(self._writer, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if self._notice:
+                self._notice(f"waiting for another load into {self.path} to finish")
+            fcntl.flock(self._writer, fcntl.LOCK_EX)
         current = self._current()
         numbers = [int(p.name[2:]) for p in self.path.glob("g-[0-9]*") if re.fullmatch(r"g-\d{6}", p.name)]
         building = self.path / f"g-{max(numbers, default=0) + 1:06d}"
@@ -477,18 +483,24 @@ def _clone(source: Path, target: Path) -> None:
         shutil.copy2(item, target / item.name)
 
 
-def _memory(_location: str, writable: bool = False, **_endpoints: str | None) -> OxigraphMemoryStore:
+def _memory(_location: str, writable: bool = False, **_options: object) -> OxigraphMemoryStore:
     return OxigraphMemoryStore()
 
 
-def _disk(location: str, writable: bool = False, **_endpoints: str | None) -> OxigraphDiskStore:
+def _disk(
+    location: str, writable: bool = False, notice: Callable[[str], None] | None = None, **_endpoints: object
+) -> OxigraphDiskStore:
     if not location:
         raise UsageError("give the store's folder: --store oxigraph:PATH")
-    return OxigraphDiskStore(location, writable)
+    return OxigraphDiskStore(location, writable, notice)
 
 
 def _sparql(
-    location: str, writable: bool = False, update_endpoint: str | None = None, graph_store: str | None = None
+    location: str,
+    writable: bool = False,
+    update_endpoint: str | None = None,
+    graph_store: str | None = None,
+    **_options: object,
 ) -> Store:
     from kg.remote import SparqlStore
 
@@ -504,14 +516,19 @@ BACKENDS = {"memory": _memory, "oxigraph": _disk, "sparql": _sparql}
 
 
 def open_store(
-    spec: str = "memory", writable: bool = False, update_endpoint: str | None = None, graph_store: str | None = None
+    spec: str = "memory",
+    writable: bool = False,
+    update_endpoint: str | None = None,
+    graph_store: str | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Store:
     """Open the store named by ``spec``: ``memory``, ``oxigraph:PATH`` (a persistent store,
     read-only unless ``writable``) or ``sparql:URL`` (a SPARQL 1.1 endpoint; writes go to
-    ``update_endpoint``, data through ``graph_store`` when given)."""
+    ``update_endpoint``, data through ``graph_store`` when given). ``notice`` is told when
+    opening has to wait (for another load into the same persistent store)."""
     scheme, _, location = spec.partition(":")
     backend = BACKENDS.get(scheme)
     if backend is None:
         known = ", ".join(sorted(BACKENDS))
         raise UsageError(f"unknown store {spec!r}; available: {known} (e.g. --store oxigraph:./kgdb)")
-    return backend(location, writable, update_endpoint=update_endpoint, graph_store=graph_store)
+    return backend(location, writable, update_endpoint=update_endpoint, graph_store=graph_store, notice=notice)

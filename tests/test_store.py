@@ -222,3 +222,25 @@ def test_a_store_in_the_old_layout_is_named_not_misread(tmp_path):
             f"kg: error: {old} holds a store in an older kg's layout; make a new one with  "
             "kg --store oxigraph:NEWPATH load"
         )
+
+
+def test_a_second_load_says_it_waits_and_then_loads(tmp_path):
+    from kg.stores import OxigraphDiskStore
+
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    load_into_store(spec, [], bundled=False)
+    first = OxigraphDiskStore(str(tmp_path / "db"), writable=True)  # a load in progress
+    second = subprocess.Popen(
+        [sys.executable, "-m", "kg", "--store", spec, "load", str(EXAMPLE)],
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2.0)  # started, and blocked on the writer lock
+    assert second.poll() is None, second.communicate()  # still waiting
+    first.abort()
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err
+    assert err.strip() == f"kg: waiting for another load into {tmp_path / 'db'} to finish"
+    assert "quads added" in out
