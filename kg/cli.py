@@ -17,7 +17,7 @@ import click
 from rdflib import URIRef
 
 from kg import __version__
-from kg.errors import KgError, UsageError
+from kg.errors import KgError, UsageError, printable
 from kg.namespaces import TKG
 from kg.output import FORMATS, RESULT_FORMATS, RESULT_LIMIT, format_json, format_rows
 
@@ -46,12 +46,6 @@ class Session:
         return self._graph
 
 
-def _one_line(message: object) -> str:
-    """``message`` as one printable line: a newline or control character from a file or a
-    pasted name is shown escaped (``\\n``, ``\\x00``), never acted on by the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(message))
-
-
 class KgGroup(click.Group):
     """Turns library errors into one line on stderr and an exit code; never a traceback."""
 
@@ -70,7 +64,7 @@ class KgGroup(click.Group):
                 names.insert(0, ctx.info_name)
                 ctx = ctx.parent
             where = " ".join(["kg", *names])
-            click.echo(f"kg: error: {_one_line(err.format_message())} (see {where} --help)", err=True)
+            click.echo(f"kg: error: {printable(err.format_message())} (see {where} --help)", err=True)
             sys.exit(err.exit_code)
         except click.ClickException as err:
             err.show()
@@ -86,7 +80,7 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as err:
-            click.echo(f"kg: error: {_one_line(err)}", err=True)
+            click.echo(f"kg: error: {err}", err=True)
             ctx.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -101,7 +95,7 @@ class KgGroup(click.Group):
             if os.environ.get("KG_DEBUG"):
                 raise
             click.echo(
-                f"kg: internal error: {type(err).__name__}: {_one_line(err)} (KG_DEBUG=1 shows the traceback)", err=True
+                f"kg: internal error: {type(err).__name__}: {printable(err)} (KG_DEBUG=1 shows the traceback)", err=True
             )
             ctx.exit(3)
 

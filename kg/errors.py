@@ -6,7 +6,13 @@ fault, and the exit code the command line should end with (2: bad input or usage
 
 from __future__ import annotations
 
-__all__ = ["KgError", "InputError", "UsageError", "EntityNotFound", "AmbiguousEntity"]
+__all__ = ["printable", "KgError", "InputError", "UsageError", "EntityNotFound", "AmbiguousEntity"]
+
+
+def printable(text: object) -> str:
+    """``text`` with every control character shown escaped (``\\n``, ``\\x00``): a character
+    quoted from a file or a pasted name is shown, never acted on by a terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 class KgError(Exception):
@@ -15,9 +21,7 @@ class KgError(Exception):
     exit_code = 2
 
     def __init__(self, message: str) -> None:
-        folded = " ".join(message.split()) if "\n" in message else message
-        # a control character quoted from a file or a name is shown escaped, never acted on
-        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in folded))
+        super().__init__(printable(" ".join(message.split()) if "\n" in message else message))
 
 
 class UsageError(KgError):

@@ -46,7 +46,6 @@ __all__ = [
     "QueryRefused",
     "QueryTimeout",
     "ResultTooLarge",
-    "DEFAULT_LIMIT",
     "load_spec",
     "catalogue",
     "check_query",
@@ -71,9 +70,6 @@ class QueryTimeout(KgError):
 
 class ResultTooLarge(KgError):
     """The result has more rows (or triples) than the limit: nothing of it is shown."""
-
-
-DEFAULT_LIMIT = RESULT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -390,7 +386,7 @@ def _check_terms(bindings: Mapping[str, Node], origin: str) -> None:
         try:
             to_ox(term)
         except (ValueError, TypeError) as err:
-            reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(err)) or type(err).__name__
+            reason = str(err) or type(err).__name__  # UsageError shows control characters escaped
             raise UsageError(f"{origin}: parameter ?{name}: {str(term)!r} is not a valid RDF term ({reason})") from None
 
 
@@ -447,7 +443,7 @@ def execute(
     spec: QuerySpec,
     given: Mapping[str, str],
     timeout: float | None = 30.0,
-    limit: int | None = DEFAULT_LIMIT,
+    limit: int | None = RESULT_LIMIT,
 ):
     """Bind ``given`` to ``spec``'s parameters and run it; parameter columns are dropped."""
     bindings = bind_parameters(graph, spec, given)

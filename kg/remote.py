@@ -104,8 +104,7 @@ def _serialise(term: Node) -> str:
     try:
         return _ESCAPE.sub(_unambiguous, str(to_ox(term)))
     except (ValueError, TypeError) as err:
-        reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(err))
-        raise UsageError(f"cannot send {term!r} as a parameter: {reason}") from None
+        raise UsageError(f"cannot send {term!r} as a parameter: {err}") from None
 
 
 def bind_values(query: str, bindings: Mapping[str, Node]) -> str:

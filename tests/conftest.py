@@ -13,6 +13,23 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
+#: Debian's chromium, driven by playwright (never `playwright install`: it cannot download here).
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium for the page tests (scripts/test installs the Debian package)."""
+    assert Path(CHROMIUM).exists(), "chromium is missing: scripts/test installs it (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture(scope="session")
 def kg() -> KnowledgeGraph:
     """The ontology plus the bundled graph."""

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.errors import printable
+
 P = "@prefix ex: <http://example.org/> .\n"
 TKG = (
     "@prefix tkg: <https://w3id.org/tradekg/ontology#> .\n"
@@ -409,8 +411,7 @@ def table() -> str:
     """The corpus as the README's "Errors and exit codes" table."""
 
     def cell(text: str) -> str:
-        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-        return text.replace("{dir}/", "").replace("{dir}", ".").replace("|", "\\|")
+        return printable(text).replace("{dir}/", "").replace("{dir}", ".").replace("|", "\\|")
 
     lines = ["| input | command | exit | message |", "|---|---|---|---|"]
     for case in CASES:

@@ -474,20 +474,6 @@ def test_hostile_labels_are_shown_and_searched_as_text(invoke, entities):
 
 # -- the page, in headless Chromium ----------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), "chromium is missing: scripts/test installs it (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
 
 def html_text(text: str) -> str:
     """``text`` as the HTML parser hands it to the DOM (CR to LF, NUL dropped)."""
