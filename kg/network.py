@@ -36,6 +36,7 @@ from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.namespaces import TKG, curie
 from kg.schema import Schema
+from kg.validtime import Timeline
 
 __all__ = ["ImpactNetwork", "project", "CLAIM_MODES"]
 
@@ -65,7 +66,13 @@ class ImpactNetwork:
     claim_basis: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     assumed: tuple[str, ...] = ()
     lifted: tuple[str, ...] = ()
+    timeline: Timeline | None = None
     cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def suspended(self) -> dict[str, str]:
+        """Policies in the network suspended on the date -> ``suspended until …``."""
+        return {n: d["suspended"] for n, d in self.graph.nodes(data=True) if d.get("suspended")}
 
     def sources_of(self, graph: str) -> list[str]:
         """Labels of the sources an assertion graph cites (cached on the network)."""
@@ -118,6 +125,7 @@ def project(
     mode = "include" if assumed else claims
     bindings = {"date": _date(as_of, ""), "knownBy": _date(known_by, _FAR_FUTURE), "claims": Literal(mode)}
     claim_basis = _claim_basis(kg)
+    timeline = Timeline(kg)
     dropped = set(map(str, lift))
     if assumed:
         for node, basis in claim_basis.items():
@@ -127,7 +135,9 @@ def project(
                 if claims == "exclude" or (claims == "confirmed-only" and status != str(TKG.Confirmed)):
                     dropped.add(node)
     if sources is not None:
-        rows = _reachable_rows(kg, schema, [str(x) for x in sources], max_hops, bindings, dropped)
+        rows = _reachable_rows(
+            kg, schema, [str(x) for x in sources], max_hops, bindings, dropped, timeline, claim_basis
+        )
     else:
         rows = kg.select_values(spec.text, bindings)
 
@@ -163,38 +173,41 @@ def project(
             continue
         if _started(kg, node, as_of):
             _add_edges_of(kg, schema, graph, node, dropped)
-    _describe_nodes(kg, schema, graph, claim_basis)
+    _describe_nodes(kg, schema, graph, claim_basis, timeline, as_of)
     lifted = tuple(sorted(dropped & set(map(str, lift))))
-    return ImpactNetwork(graph, as_of, known_by, claims, schema, kg, claim_basis, assumed, lifted)
+    return ImpactNetwork(graph, as_of, known_by, claims, schema, kg, claim_basis, assumed, lifted, timeline)
 
 
 def _reachable_rows(
-    kg: KnowledgeGraph, schema: Schema, sources: list[str], max_hops: int, bindings: dict, dropped: set[str]
+    kg: KnowledgeGraph,
+    schema: Schema,
+    sources: list[str],
+    max_hops: int,
+    bindings: dict,
+    dropped: set[str],
+    timeline: Timeline,
+    claim_basis: dict[str, list[tuple[str, str]]],
 ) -> list[dict[str, str]]:
     """The rows ``impact-edges`` would give for the edges reachable from ``sources`` within
     ``max_hops`` in the direction effects flow, plus the ``tkg:relaxes`` edges into the
-    policies reached. What is inactive on the date comes from the shipped ``inactive`` query;
-    record time (``knownBy``) from the sources' ``tkg:recordedOn``."""
-    from kg.queries import catalogue
-
-    spec = catalogue()["inactive"]
-    given = {"date": bindings["date"], "claims": bindings["claims"]}
-    # Whether a node is inactive: asked node by node while few are met (a small reach should
-    # not pay for the whole graph's policies), then once for all.
+    policies reached. What counts on the date comes from :class:`kg.validtime.Timeline` (the
+    rules of the fragment ``present.rqf`` that ``impact-edges`` includes); record time
+    (``knownBy``) from the sources' ``tkg:recordedOn``."""
+    day = dt.date.fromisoformat(str(bindings["date"]))
+    mode = str(bindings["claims"])
     checked: dict[str, bool] = {x: True for x in dropped}
-    everything: set[str] | None = None
 
     def is_inactive(node: str) -> bool:
-        nonlocal everything
+        """Not counted on the date (kg.validtime: suspended policies count, flagged later), or
+        resting on a claim the claims mode leaves out (the tests of ``inactive.rq``)."""
         if node in checked:
             return checked[node]
-        if everything is None and len(checked) - len(dropped) >= _ASK_EACH:
-            everything = {row["node"] for row in kg.select_values(spec.text, given)}
-        if everything is not None:
-            checked[node] = node in everything
-        else:
-            checked[node] = bool(kg.select_values(spec.text, {**given, "node": URIRef(node)}))
-        return checked[node]
+        out = not timeline.counts(node, day)
+        if not out and mode != "include":
+            basis = claim_basis.get(node, ())
+            out = any(mode == "exclude" or status != str(TKG.Confirmed) for _, status in basis)
+        checked[node] = out
+        return out
 
     known: set[str] | None = None
     if str(bindings["knownBy"]) != _FAR_FUTURE:
@@ -241,66 +254,8 @@ def _reachable_rows(
     return rows
 
 
-_START = (str(TKG.inForceFrom), str(TKG.announcedOn), str(TKG.date))
-_END = (str(TKG.actualEnd), str(TKG.plannedEnd))
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
-
-def _node_facts_by_lookup(kg: KnowledgeGraph, graph: nx.MultiDiGraph):
-    """Types, start and end dates of the network's nodes, by index look-ups node by node."""
-    types: dict[str, list[str]] = {}
-    starts: dict[str, str] = {}
-    ends: dict[str, str] = {}
-    for node in graph.nodes:
-        facts: dict[str, list[str]] = {}
-        for m in kg.store.match(node):
-            if m.p == _RDF_TYPE:
-                if m.o_iri and m.o not in facts.setdefault(m.p, []):
-                    facts[m.p].append(m.o)
-            elif m.p in _START or m.p in _END:
-                facts.setdefault(m.p, []).append(m.o)
-        if _RDF_TYPE in facts:
-            types[node] = facts[_RDF_TYPE]
-        # started when in force, else when announced (when no in-force date), or on its date
-        begun = facts.get(_START[0], []) + facts.get(_START[2], [])
-        if _START[0] not in facts:
-            begun += facts.get(_START[1], [])
-        if begun:
-            starts[node] = min(begun)
-        # ended when it actually ended, else when planned to (when no actual end)
-        over = facts.get(_END[0]) or facts.get(_END[1], [])
-        if over:
-            ends[node] = max(over)
-    return types, starts, ends
-
-
-def _node_facts_by_query(kg: KnowledgeGraph, graph: nx.MultiDiGraph):
-    """Types, start and end dates of the network's nodes, by two queries over the store."""
-    types: dict[str, list[str]] = {}
-    for row in kg.select_values("SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?t)) }"):
-        s = row["s"]
-        if s in graph and row["t"] not in types.setdefault(s, []):
-            types[s].append(row["t"])
-    starts: dict[str, str] = {}
-    ends: dict[str, str] = {}
-    for row in kg.select_values("""
-        SELECT ?s ?start ?end WHERE {
-          { ?s tkg:inForceFrom ?start } UNION { ?s tkg:announcedOn ?start FILTER NOT EXISTS { ?s tkg:inForceFrom ?f } }
-          UNION { ?s tkg:date ?start } UNION { ?s tkg:actualEnd ?end }
-          UNION { ?s tkg:plannedEnd ?end FILTER NOT EXISTS { ?s tkg:actualEnd ?a } }
-        }"""):
-        s = row["s"]
-        if s not in graph:
-            continue
-        if "start" in row:
-            starts[s] = min(starts.get(s, row["start"]), row["start"])
-        if "end" in row:
-            ends[s] = max(ends.get(s, row["end"]), row["end"])
-    return types, starts, ends
-
-
-#: Nodes whose activity is asked one by one before the inactive query runs once for all.
-_ASK_EACH = 300
 
 _KNOWN_BY = """
 SELECT DISTINCT ?x ?knownBy WHERE {
@@ -352,25 +307,51 @@ def _claim_basis(kg: KnowledgeGraph) -> dict[str, list[tuple[str, str]]]:
     return basis
 
 
-def _describe_nodes(
-    kg: KnowledgeGraph, schema: Schema, graph: nx.MultiDiGraph, claim_basis: dict[str, list[tuple[str, str]]]
-) -> None:
+def _node_types(kg: KnowledgeGraph, graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """The asserted classes of the network's nodes: index look-ups node by node on an
+    embedded store, one query on a server."""
+    types: dict[str, list[str]] = {}
     if getattr(kg.store, "local", False):
-        types, starts, ends = _node_facts_by_lookup(kg, graph)
-    else:
-        types, starts, ends = _node_facts_by_query(kg, graph)
+        for node in graph.nodes:
+            found = [m.o for m in kg.store.match(node, _RDF_TYPE) if m.o_iri]
+            if found:
+                types[node] = list(dict.fromkeys(found))
+        return types
+    for row in kg.select_values("SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?t)) }"):
+        s = row["s"]
+        if s in graph and row["t"] not in types.setdefault(s, []):
+            types[s].append(row["t"])
+    return types
+
+
+def _describe_nodes(
+    kg: KnowledgeGraph,
+    schema: Schema,
+    graph: nx.MultiDiGraph,
+    claim_basis: dict[str, list[tuple[str, str]]],
+    timeline: Timeline,
+    as_of: dt.date,
+) -> None:
+    types = _node_types(kg, graph)
     targets = {c for c, flag in schema.impact_target.items() if flag}
     for node in graph.nodes:
         node_types = types.get(node, [])
         display = schema.display(node_types)
+        intervals = timeline.intervals(node)
+        dated = intervals != [(None, None)]
+        start, end = timeline.span(node) if dated else (None, None)
         graph.nodes[node].update(
             label=kg.label(URIRef(node)),
             types=node_types,
             cls=display.cls,
             cls_label=display.cls_label,
             target=any(targets & set(schema.ancestors(t)) for t in node_types),
-            valid_from=starts.get(node),
-            valid_until=ends.get(node),
+            valid_from=start.isoformat() if start else None,
+            valid_until=end.isoformat() if end else None,
+            intervals=[[a.isoformat() if a else None, b.isoformat() if b else None] for a, b in intervals]
+            if dated
+            else None,
+            suspended=timeline.suspension_note(node, as_of) if timeline.suspended(node, as_of) else None,
         )
     # An edge holds while both its ends do; it rests on the claims its ends rest on.
     for head, tail, data in graph.edges(data=True):

@@ -47,6 +47,8 @@ __all__ = [
     "QueryTimeout",
     "ResultTooLarge",
     "load_spec",
+    "fragment",
+    "expand_includes",
     "catalogue",
     "check_query",
     "bind_parameters",
@@ -124,6 +126,7 @@ def load_spec(path: Path) -> QuerySpec:
         raise UsageError(f"{path}: cannot read query: {err}") from None
     fields: dict[str, list[str]] = {}
     params: list[Param] = []
+    includes: list[str] = []
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if not stripped:
@@ -132,13 +135,17 @@ def load_spec(path: Path) -> QuerySpec:
             break
         key, sep, value = stripped.lstrip("#").strip().partition(":")
         key = key.strip().lower()
-        if not sep or key not in {"title", "description", "param", "returns", "tags"}:
+        if not sep or key not in {"title", "description", "param", "returns", "tags", "include"}:
             continue
         value = value.strip()
-        if key == "param":
+        if key == "include":
+            includes.extend(n.strip() for n in value.split(",") if n.strip())
+        elif key == "param":
             params.append(_parse_param(path, number, value))
         else:
             fields.setdefault(key, []).append(value)
+    if includes or _INCLUDE_LINE.search(text):
+        text = expand_includes(text, includes, path)
     return QuerySpec(
         name=path.stem,
         path=path,
@@ -149,6 +156,74 @@ def load_spec(path: Path) -> QuerySpec:
         returns=tuple(" ".join(fields.get("returns", [])).split()),
         tags=tuple(t.strip() for t in ",".join(fields.get("tags", [])).split(",") if t.strip()),
     )
+
+
+# -- fragments -------------------------------------------------------------------------
+#
+# A rule used by several queries (what "active on ?date" means) lives once, in a fragment
+# file ``queries/NAME.rqf``: a SPARQL boolean expression over ``?NODE`` and ``?date``, whose
+# own variables start with ``?_`` and which may use other fragments as ``{{NAME ?VAR}}``.
+# A query names the fragments it uses in its header (``# include: active``) and puts each
+# where it applies as a comment line, so the file stays valid SPARQL:
+#
+#     #include active(?policy)        ->  FILTER (<active, over ?policy>)
+#     #include !active(?policy)       ->  FILTER (!(<active, over ?policy>))
+
+_INCLUDE_LINE = re.compile(r"^(?P<indent>[ \t]*)#include\s+(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*)\((?P<var>\?[A-Za-z_]\w*)\)[ \t]*$", re.M)
+_INLINE = re.compile(r"\{\{(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*) (?P<var>\?[A-Za-z_]\w*)\}\}")
+
+
+@functools.lru_cache(maxsize=64)
+def fragment(name: str) -> str:
+    """The text of the fragment ``NAME`` (``queries/NAME.rqf``), its comment lines left out."""
+    if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
+        raise UsageError(f"no such query fragment {name!r}")
+    path = resources.queries_dir() / f"{name}.rqf"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        raise UsageError(f"no such query fragment {name!r} ({path.name})") from None
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")).strip()
+
+
+def fragment_expression(name: str, var: str, counter: list[int] | None = None, depth: int = 0) -> str:
+    """The fragment ``name`` as an expression over ``var`` (its own variables renamed apart)."""
+    if depth > 8:
+        raise UsageError(f"query fragment {name!r} includes itself")
+    counter = counter if counter is not None else [0]
+    counter[0] += 1
+    tag = f"k{counter[0]}"
+    text = re.sub(r"\?_(\w+)", lambda m: f"?_{tag}_{m[1]}", fragment(name))
+    text = re.sub(r"\?NODE\b", lambda _: var, text)
+
+    def inline(m: re.Match) -> str:
+        inner = fragment_expression(m["name"], m["var"], counter, depth + 1)
+        return f"!{inner}" if m["neg"] else inner
+
+    return _INLINE.sub(inline, text)
+
+
+def expand_includes(text: str, declared: Iterable[str], origin: Path | str = "query") -> str:
+    """Replace each ``#include NAME(?var)`` line of ``text`` by its FILTER; every fragment used
+    must be declared in the header (``# include: NAME``) and every declared one used."""
+    declared = list(declared)
+    used: set[str] = set()
+    counter = [0]
+
+    def replace(m: re.Match) -> str:
+        name = m["name"]
+        if name not in declared:
+            raise UsageError(f"{origin}: '#include {name}' without '# include: {name}' in the header")
+        used.add(name)
+        expr = fragment_expression(name, m["var"], counter)
+        body = f"!({expr})" if m["neg"] else expr
+        return m["indent"] + f"FILTER ({body})"
+
+    out = _INCLUDE_LINE.sub(replace, text)
+    unused = [n for n in declared if n not in used]
+    if unused:
+        raise UsageError(f"{origin}: '# include: {', '.join(unused)}' but no '#include' line uses it")
+    return out
 
 
 def _parse_param(path: Path, number: int, value: str) -> Param:

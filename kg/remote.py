@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.errors import KgError, UsageError
@@ -331,6 +332,7 @@ class SparqlStore:
                     isinstance(o, URIRef),
                     str(row["g"]) if "g" in row else None,
                     o.language if isinstance(o, Literal) else None,
+                    str(o.datatype or XSD.string) if isinstance(o, Literal) and not o.language else None,
                 )
             )
         return out

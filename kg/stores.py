@@ -103,8 +103,8 @@ Row = dict[str, Node]
 
 class Match(NamedTuple):
     """A quad as plain text: subject, predicate, object (IRI or lexical form), whether the
-    object is an IRI, the named graph (None for the default graph) and the object's language
-    tag (None unless a tagged literal)."""
+    object is an IRI, the named graph (None for the default graph), the object's language
+    tag (None unless a tagged literal) and its datatype IRI (None unless a literal)."""
 
     s: str
     p: str
@@ -112,6 +112,7 @@ class Match(NamedTuple):
     o_iri: bool
     g: str | None
     lang: str | None = None
+    datatype: str | None = None
 
 
 class Store(Protocol):
@@ -294,6 +295,7 @@ class OxigraphMemoryStore:
                     isinstance(o, ox.NamedNode),
                     None if isinstance(g, ox.DefaultGraph) else g.value,
                     o.language if isinstance(o, ox.Literal) else None,
+                    o.datatype.value if isinstance(o, ox.Literal) else None,
                 )
             )
         return out

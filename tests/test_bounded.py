@@ -18,7 +18,7 @@ from conftest import ROOT
 from kg.graph import load_graph
 from kg.impact import find_paths, impact
 from kg.namespaces import ID
-from kg.network import _node_facts_by_lookup, _node_facts_by_query, project
+from kg.network import project
 
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
@@ -121,22 +121,3 @@ def test_the_synthetic_graph_agrees(synthetic):
         assert [p.nodes for p in find_paths(part, source, target, k=5, max_hops=HOPS)] == [
             p.nodes for p in find_paths(whole, source, target, k=5, max_hops=HOPS)
         ]
-
-
-def test_node_facts_by_look_up_and_by_query_agree(bundled, synthetic):
-    for kg in (bundled, synthetic):
-        net = project(kg, dt.date(2025, 6, 6))
-        assert _node_facts_by_lookup(kg, net.graph) == _node_facts_by_query(kg, net.graph)
-
-
-@pytest.mark.parametrize("ask_each", [0, 5, 10**9])
-def test_activity_asked_node_by_node_or_all_at_once_agree(bundled, synthetic, monkeypatch, ask_each):
-    """Inactive nodes come from per-node questions at first, then from one query for all."""
-    from kg import network
-
-    monkeypatch.setattr(network, "_ASK_EACH", ask_each)
-    for kg, as_of in ((bundled, dt.date(2025, 6, 10)), (synthetic, dt.date(2022, 6, 1))):
-        whole = project(kg, as_of)
-        sources = sorted(n for n in whole.graph if whole.graph.out_degree(n))[:25]
-        for source in sources:
-            assert_agree(whole, kg, source)

@@ -1,0 +1,357 @@
+"""Valid time: the one definition of what holds, is suspended or is active on a date.
+
+The rules (``docs/policy-state.md``) in short. Dates are ``xsd:date``; an end is the first day
+without effect; an ill-typed date is ignored as if absent.
+
+- A **policy** *started* on D when some ``inForceFrom`` <= D; lacking one, some ``announcedOn``
+  <= D unless reported only as future (``tkg:modality tkg:Future``); lacking both, a clause
+  (``tkg:clauseOf``) starts with its measure. It *holds* on D when started, not actually ended
+  (``actualEnd`` <= D), and not expired (``plannedEnd`` <= D) unless an extension
+  (``?e tkg:extends+ ?policy``) *runs* on D (started, neither end reached). It is *suspended*
+  on D when a policy that ``tkg:suspends`` it, naming no commodity, holds on D. It is
+  *active* when it holds and is not suspended, and (a clause) its measure holds and is not
+  suspended either.
+- An **event** (``tkg:date``) is active from its latest date, a **claim** from its latest
+  ``tkg:claimDate``; anything else is always active.
+
+The SPARQL fragments ``queries/*.rqf`` state the same rules for the shipped queries; a test
+holds the two equal on random dates, node by node.
+
+>>> import datetime as dt
+>>> from kg.graph import load_graph
+>>> from kg.namespaces import ID
+>>> timeline = Timeline(load_graph())
+>>> timeline.status(f"{ID}policy/us-geneva-tariff-rollback", dt.date(2025, 9, 1))
+'in force'
+>>> timeline.intervals(f"{ID}policy/us-geneva-tariff-rollback")[0][0]
+datetime.date(2025, 5, 14)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.errors import UsageError
+from kg.namespaces import TKG
+
+__all__ = ["Dated", "Timeline", "parse_date", "check_as_of", "as_of_date", "AS_OF_MARGIN_YEARS"]
+
+_XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_T = str(TKG)
+_DATE_PROPS = {
+    _T + "inForceFrom": "in_force_from",
+    _T + "announcedOn": "announced",
+    _T + "plannedEnd": "planned_end",
+    _T + "actualEnd": "actual_end",
+    _T + "date": "dates",
+    _T + "claimDate": "claim_dates",
+}
+_LEXICAL = re.compile(r"^(-?\d{4,})-(\d\d)-(\d\d)(Z|[+-]\d\d:\d\d)?$")
+
+#: An --as-of further than this from every valid-time date of the graph is taken for a typo.
+AS_OF_MARGIN_YEARS = 10
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    """``YYYY-MM-DD`` or ``today`` (None stays None); a :class:`UsageError` naming ``option`` else."""
+    if value is None:
+        return None
+    if value == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def check_as_of(kg, day: dt.date) -> dt.date:
+    """Refuse ``day`` when it lies more than ten years outside the graph's valid time (2205
+    for 2025: a likely typo). Only well-typed dates count."""
+    span = kg.select("""
+        SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {
+          ?p rdfs:subPropertyOf* tkg:validTimeProperty . ?x ?p ?d . FILTER(datatype(?d) = xsd:date) }""")
+    if not span or span[0].get("first") is None:
+        return day
+    first, last = span[0]["first"].toPython(), span[0]["last"].toPython()
+    if not (isinstance(first, dt.date) and isinstance(last, dt.date)):
+        return day
+
+    def shifted(d: dt.date, years: int) -> dt.date:
+        year = min(max(d.year + years, 1), 9999)
+        return d.replace(year=year, day=28) if (d.month, d.day) == (2, 29) else d.replace(year=year)
+
+    low, high = shifted(first, -AS_OF_MARGIN_YEARS), shifted(last, AS_OF_MARGIN_YEARS)
+    if not low <= day <= high:
+        raise UsageError(
+            f"--as-of {day} is more than {AS_OF_MARGIN_YEARS} years outside the graph's valid time "
+            f"({first} to {last}); a typo? give a date from {low} to {high}"
+        )
+    return day
+
+
+def as_of_date(kg, value: str | None) -> dt.date | None:
+    """Parse ``--as-of``; a date typed by hand (not ``today``) is checked by :func:`check_as_of`."""
+    day = parse_date(value, "--as-of")
+    if day is None or value == "today":
+        return day
+    return check_as_of(kg, day)
+
+
+def date_of(lexical: str, datatype: str | None) -> dt.date | None:
+    """The date an ``xsd:date`` literal stands for; None when it is of another type or ill-typed
+    (``"2025-02-30"``), so that it is ignored as the SPARQL comparisons ignore it."""
+    if datatype != _XSD_DATE:
+        return None
+    m = _LEXICAL.match(lexical.strip())
+    if not m or len(m[1]) != 4:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+@dataclass
+class Dated:
+    """What valid time reads of one node (well-typed dates only)."""
+
+    policy: bool = False
+    in_force_from: tuple[dt.date, ...] = ()
+    announced: tuple[dt.date, ...] = ()
+    future: bool = False
+    planned_end: tuple[dt.date, ...] = ()
+    actual_end: tuple[dt.date, ...] = ()
+    dates: tuple[dt.date, ...] = ()
+    claim_dates: tuple[dt.date, ...] = ()
+    clause_of: tuple[str, ...] = ()
+    extended_by: tuple[str, ...] = ()  # direct: ?e tkg:extends this
+    suspended_by: tuple[str, ...] = ()  # ?s tkg:suspends this, ?s naming no commodity
+
+    def dated(self) -> list[dt.date]:
+        return [
+            *self.in_force_from,
+            *self.announced,
+            *self.planned_end,
+            *self.actual_end,
+            *self.dates,
+            *self.claim_dates,
+        ]
+
+
+class Timeline:
+    """The valid time of the nodes of ``kg``, read lazily node by node (index look-ups on an
+    embedded store, one small query on a server) and cached.
+
+    ``policy_classes`` are the IRIs of ``tkg:Policy`` and its subclasses (read from the
+    ontology when not given).
+    """
+
+    def __init__(self, kg, policy_classes: Iterable[str] | None = None) -> None:
+        self.kg = kg
+        if policy_classes is None:
+            rows = kg.select_values("SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf* tkg:Policy }")
+            policy_classes = [r["c"] for r in rows]
+        self.policy_classes = frozenset(policy_classes) | {_T + "Policy"}
+        self._facts: dict[str, Dated] = {}
+        self._extensions: dict[str, tuple[str, ...]] = {}
+
+    # -- reading ---------------------------------------------------------------------------
+    def facts(self, node: str) -> Dated:
+        found = self._facts.get(node)
+        if found is None:
+            found = self._facts[node] = self._read(node)
+        return found
+
+    def _read(self, node: str) -> Dated:
+        values: dict[str, list] = {}
+        types: set[str] = set()
+        future = False
+        clause_of: list[str] = []
+        for m in self.kg.store.match(node):
+            if m.p == _RDF_TYPE:
+                types.add(m.o)
+            elif m.p in _DATE_PROPS:
+                day = date_of(m.o, m.datatype)
+                if day is not None:
+                    values.setdefault(_DATE_PROPS[m.p], []).append(day)
+            elif m.p == _T + "modality" and m.o == _T + "Future":
+                future = True
+            elif m.p == _T + "clauseOf" and m.o_iri:
+                clause_of.append(m.o)
+        extended_by = sorted({m.s for m in self.kg.store.match(None, _T + "extends", node)})
+        suspenders = sorted({m.s for m in self.kg.store.match(None, _T + "suspends", node)})
+        scoped = {s for s in suspenders if self.kg.store.match(s, _T + "coversCommodity")}
+        return Dated(
+            policy=bool(types & self.policy_classes),
+            in_force_from=tuple(sorted(set(values.get("in_force_from", ())))),
+            announced=tuple(sorted(set(values.get("announced", ())))),
+            future=future,
+            planned_end=tuple(sorted(set(values.get("planned_end", ())))),
+            actual_end=tuple(sorted(set(values.get("actual_end", ())))),
+            dates=tuple(sorted(set(values.get("dates", ())))),
+            claim_dates=tuple(sorted(set(values.get("claim_dates", ())))),
+            clause_of=tuple(sorted(set(clause_of))),
+            extended_by=tuple(extended_by),
+            suspended_by=tuple(s for s in suspenders if s not in scoped),
+        )
+
+    def extensions(self, node: str) -> tuple[str, ...]:
+        """Every ``?e`` with ``?e tkg:extends+ node`` (extensions of extensions too)."""
+        found = self._extensions.get(node)
+        if found is None:
+            seen: list[str] = []
+            todo = list(self.facts(node).extended_by)
+            while todo:
+                e = todo.pop()
+                if e in seen or e == node:
+                    continue
+                seen.append(e)
+                todo.extend(self.facts(e).extended_by)
+            found = self._extensions[node] = tuple(sorted(seen))
+        return found
+
+    # -- the rules -------------------------------------------------------------------------
+    def started(self, node: str, day: dt.date) -> bool:
+        f = self.facts(node)
+        if f.in_force_from:
+            return f.in_force_from[0] <= day
+        if f.announced and not f.future:
+            return f.announced[0] <= day
+        if not f.announced and f.clause_of:
+            return True  # a clause without dates of its own starts with its measure
+        return False
+
+    def _not_ended(self, f: Dated, day: dt.date) -> bool:
+        return not (f.actual_end and f.actual_end[0] <= day)
+
+    def runs(self, node: str, day: dt.date) -> bool:
+        """Started, and neither its actual nor its planned end reached (what an extension must
+        do to carry the policy it extends)."""
+        f = self.facts(node)
+        return (
+            self.started(node, day) and self._not_ended(f, day) and not (f.planned_end and f.planned_end[0] <= day)
+        )
+
+    def holds(self, node: str, day: dt.date) -> bool:
+        f = self.facts(node)
+        if not (self.started(node, day) and self._not_ended(f, day)):
+            return False
+        if f.planned_end and f.planned_end[0] <= day:
+            return any(self.runs(e, day) for e in self.extensions(node))
+        return True
+
+    def suspenders(self, node: str, day: dt.date) -> list[str]:
+        """The policies that suspend ``node`` itself (whole) on ``day``."""
+        return [s for s in self.facts(node).suspended_by if self.holds(s, day)]
+
+    def present(self, node: str, day: dt.date) -> bool:
+        """A policy that holds on ``day``, and (a clause) whose measure holds: active or suspended."""
+        f = self.facts(node)
+        return self.holds(node, day) and all(self.holds(m, day) for m in f.clause_of if m != node)
+
+    def _suspended_any(self, node: str, day: dt.date) -> bool:
+        f = self.facts(node)
+        return bool(self.suspenders(node, day)) or any(self.suspenders(m, day) for m in f.clause_of if m != node)
+
+    def suspended(self, node: str, day: dt.date) -> bool:
+        """Present on ``day`` but suspended: itself, or the measure it is a clause of."""
+        return self.facts(node).policy and self.present(node, day) and self._suspended_any(node, day)
+
+    def active(self, node: str, day: dt.date) -> bool:
+        """Whether ``node`` counts on ``day`` (policies, events, claims, anything else)."""
+        f = self.facts(node)
+        if f.dates and f.dates[-1] > day:
+            return False
+        if f.claim_dates and f.claim_dates[-1] > day:
+            return False
+        if not f.policy:
+            return True
+        return self.present(node, day) and not self._suspended_any(node, day)
+
+    def counts(self, node: str, day: dt.date) -> bool:
+        """What the impact network keeps on ``day``: the active, and the suspended (flagged),
+        so that what a suspension holds back shows as ``suspended until …``."""
+        f = self.facts(node)
+        if (f.dates and f.dates[-1] > day) or (f.claim_dates and f.claim_dates[-1] > day):
+            return False
+        return self.present(node, day) if f.policy else True
+
+    # -- intervals and words ---------------------------------------------------------------
+    def _critical(self, node: str, seen: set[str] | None = None) -> set[dt.date]:
+        """Every date at which the rules for ``node`` may change their answer."""
+        seen = set() if seen is None else seen
+        if node in seen:
+            return set()
+        seen.add(node)
+        f = self.facts(node)
+        days = set(f.dated())
+        for other in (*self.extensions(node), *f.suspended_by, *f.clause_of):
+            days |= self._critical(other, seen)
+        return days
+
+    def intervals(self, node: str) -> list[tuple[dt.date | None, dt.date | None]]:
+        """The half-open intervals ``[from, until)`` in which ``node`` is active (None: open).
+
+        [(None, None)] for what is always active, [] for what never is.
+        """
+        days = sorted(self._critical(node))
+        probes = [dt.date.min, *days]
+        out: list[tuple[dt.date | None, dt.date | None]] = []
+        start: dt.date | None = None
+        on = False
+        for probe in probes:
+            now = self.active(node, probe)
+            if now and not on:
+                start = None if probe == dt.date.min else probe
+            elif on and not now:
+                out.append((start, probe))
+            on = now
+        if on:
+            out.append((start, None))
+        return out
+
+    def span(self, node: str) -> tuple[dt.date | None, dt.date | None]:
+        """The first start and the last end of ``node``'s active intervals (None: open or never)."""
+        pieces = self.intervals(node)
+        if not pieces:
+            return None, None
+        return pieces[0][0], pieces[-1][1]
+
+    def suspended_until(self, node: str, day: dt.date) -> dt.date | None:
+        """The first day after ``day`` on which ``node`` is no longer suspended (None: open)."""
+        for probe in sorted(d for d in self._critical(node) if d > day):
+            if not self.suspended(node, probe):
+                return probe
+        return None
+
+    def suspension_note(self, node: str, day: dt.date) -> str:
+        """``suspended until 2026-11-10`` or ``suspended (no end date)``."""
+        until = self.suspended_until(node, day)
+        return f"suspended until {until}" if until else "suspended (no end date)"
+
+    def status(self, node: str, day: dt.date) -> str:
+        """In words, the state of a policy on ``day``: ``in force``, ``not yet in force``,
+        ``reported as future; not in force``, ``ended D``, ``expired D``, ``suspended until D``
+        (or ``suspended (no end date)``); a clause whose measure is not active says
+        ``measure …``. Events and claims: ``happened`` / ``not yet``."""
+        f = self.facts(node)
+        if not f.policy:
+            return "happened" if self.active(node, day) else "not yet"
+        if not self.started(node, day):
+            if f.future and not f.in_force_from:
+                return "reported as future; not in force"
+            return "not yet in force"
+        if f.actual_end and f.actual_end[0] <= day:
+            return f"ended {f.actual_end[0]}"
+        if not self.holds(node, day):
+            return f"expired {f.planned_end[0]}"
+        if self.suspended(node, day):
+            return self.suspension_note(node, day)
+        for m in f.clause_of:
+            if m != node and not self.holds(m, day):
+                return f"measure {self.status(m, day)}"
+        return "in force"
