@@ -262,6 +262,7 @@ class Relief:
     how: str
     claim: str | None
     claim_status: str | None
+    hop: tuple[str, str] | None = None  # the eased hop (policy, commodity) when scoped by commodity
 
 
 @dataclass
@@ -329,31 +330,100 @@ def _rows_reaching(net: ImpactNetwork, policy: str, relaxation: str, target: str
     return [row for _, row in sorted(found, key=lambda pair: pair[0])]
 
 
+def _scope_of(net: ImpactNetwork, relaxation: str) -> frozenset[str] | None:
+    """The commodities a relaxation names (``tkg:coversCommodity``) and every commodity
+    narrower than them (``tkg:broaderCommodity``, followed down); None when it names none."""
+    scopes = net.cache.setdefault("scope", {})
+    if relaxation not in scopes:
+        match = net.kg.store.match
+        named = [m.o for m in match(relaxation, str(TKG.coversCommodity)) if m.o_iri]
+        found: set[str] = set()
+        todo = list(named)
+        while todo:
+            c = todo.pop()
+            if c in found:
+                continue
+            found.add(c)
+            todo.extend(m.s for m in match(None, str(TKG.broaderCommodity), c))
+        scopes[relaxation] = frozenset(found) if named else None
+    return scopes[relaxation]
+
+
+def _broader(net: ImpactNetwork, commodity: str) -> set[str]:
+    """Every commodity broader than ``commodity`` (``tkg:broaderCommodity``, followed up)."""
+    cache = net.cache.setdefault("broader", {})
+    if commodity not in cache:
+        cache[commodity] = _broader_of(net, commodity)
+    return cache[commodity]
+
+
+def _broader_of(net: ImpactNetwork, commodity: str) -> set[str]:
+    found: set[str] = set()
+    todo = [commodity]
+    while todo:
+        for m in net.kg.store.match(todo.pop(), str(TKG.broaderCommodity)):
+            if m.o_iri and m.o not in found:
+                found.add(m.o)
+                todo.append(m.o)
+    return found
+
+
 def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
     """Relaxations active in the network that relax a policy on ``path`` and reach ``target``.
 
-    Which relaxations are active (in force, and counted under the claims mode) is the
-    network's business; how a relaxation reaches a target (its beneficiaries, the firms they
-    supply, its destinations) is the ``mitigations`` query's.
+    Which relaxations are active (in force, not suspended, and counted under the claims mode)
+    is the network's business; how a relaxation reaches a target (its beneficiaries, the
+    firms they supply, its destinations) is the ``mitigations`` query's; its commodity scope
+    (``tkg:coversCommodity``) is checked here against the hop the path takes out of the
+    policy: a hop into a commodity in scope (or narrower) is eased, one into a broader
+    commodity or straight to a target only in part, one into another commodity not at all.
     """
     reliefs: list[Relief] = []
+    suspended = net.suspended
+    following = dict(zip(path.nodes, path.nodes[1:], strict=False))
     for policy in _policies_on(net, path):
         for relaxation, _, key in net.graph.in_edges(policy, keys=True):
-            if key != str(TKG.relaxes):
+            if key != str(TKG.relaxes) or relaxation in suspended:
                 continue
-            for row in _rows_reaching(net, policy, relaxation, target):
+            rows = _rows_reaching(net, policy, relaxation, target)
+            if not rows:
+                continue
+            scope = _scope_of(net, relaxation)
+            hop, part = None, False
+            if scope is not None:
+                nxt = following.get(policy)
+                if nxt in scope:
+                    hop = (policy, nxt)
+                elif nxt is not None and net.is_a(nxt, TKG.Commodity):
+                    if not any(nxt in _broader(net, c) for c in scope):
+                        continue  # another commodity: this relaxation does not ease it
+                    part = True  # a group of which it eases some members
+                else:
+                    part = True  # a hop that names no commodity
+            for row in rows:
+                whole = str(row.get("reach", "part")) == "whole" and not part
+                how = "; ".join(sorted(str(row.get("via", "")).split("; ")))  # GROUP_CONCAT: no set order
+                if scope is not None:
+                    names = ", ".join(sorted(net.label(c) for c in _named_scope(net, relaxation)))
+                    scoped = f"{'only for ' if part else 'for '}{names}"
+                    how = f"{scoped}; {how}" if how else scoped
                 reliefs.append(
                     Relief(
                         relaxation,
                         net.label(relaxation),
                         policy,
-                        str(row.get("reach", "part")) == "whole",
-                        "; ".join(sorted(str(row.get("via", "")).split("; "))),  # GROUP_CONCAT: no set order
+                        whole,
+                        how,
                         str(row["claim"]) if "claim" in row else None,
                         net.kg.label(URIRef(row["claimStatus"])) if "claimStatus" in row else None,
+                        hop,
                     )
                 )
     return reliefs
+
+
+def _named_scope(net: ImpactNetwork, relaxation: str) -> list[str]:
+    return [m.o for m in net.kg.store.match(relaxation, str(TKG.coversCommodity)) if m.o_iri]
 
 
 def claim_text(net: ImpactNetwork, claim: str) -> str:
@@ -383,20 +453,77 @@ def _left_out(net: ImpactNetwork, path: Path, target: str) -> list[str]:
     return notes
 
 
+def _without(graph: nx.MultiDiGraph, nodes: set[str], edges: set[tuple[str, str]]) -> nx.MultiDiGraph:
+    """A view of ``graph`` without ``nodes`` and without the edges ``(u, v)`` in ``edges``."""
+    if not nodes and not edges:
+        return graph
+    return nx.subgraph_view(
+        graph,
+        filter_node=lambda n: n not in nodes,
+        filter_edge=lambda u, v, k: (u, v) not in edges,
+    )
+
+
 def _status(
-    negative: Path | None, positive: Path | None, reliefs: list[Relief], net: ImpactNetwork
-) -> tuple[str, float]:
+    net: ImpactNetwork,
+    live: nx.MultiDiGraph,
+    source: str,
+    target: str,
+    negative: Path | None,
+    positive: Path | None,
+    max_hops: int,
+) -> tuple[str, float, list[Relief]]:
+    """The status of ``target`` (and its net effect and the reliefs that reach it).
+
+    Relieved when no harmful path remains once the hops that reliefs ease whole for this
+    target are taken out (a relief naming no commodity takes its policy out, one naming
+    commodities only the hops into them); partly relieved when a harmful path remains but
+    some relief reaches the target; restricted when none does.
+    """
     if negative is None:
-        return ("benefits", 1.0) if positive is not None else ("no net effect", 0.0)
+        return ("benefits", 1.0, []) if positive is not None else ("no net effect", 0.0, [])
+    reliefs = _reliefs(net, negative, target)
     if not reliefs:
-        return "restricted", -1.0
-    relieved_policies = {r.relaxes for r in reliefs if r.whole}
-    harmful = set(_policies_on(net, negative))
-    if relieved_policies and harmful <= relieved_policies:
-        names = "; ".join(sorted({r.label for r in reliefs if r.whole}))
-        return f"relieved: {names}", 0.0
-    parts = "; ".join(sorted({f"{r.label} ({_scope(r)})" for r in reliefs}))
-    return f"partly relieved: {parts}", -0.5
+        return "restricted", -1.0, []
+    blocked_nodes: set[str] = set()
+    blocked_edges: set[tuple[str, str]] = set()
+    found = list(reliefs)
+    path: Path | None = negative
+    while path is not None:
+        before = (len(blocked_nodes), len(blocked_edges))
+        for r in reliefs:
+            if r.whole and r.hop is not None:
+                blocked_edges.add(r.hop)
+            elif r.whole:
+                blocked_nodes.add(r.relaxes)
+        if (len(blocked_nodes), len(blocked_edges)) == before:
+            break
+        view = _without(live, blocked_nodes, blocked_edges)
+        path = next(iter(search_paths(view, source, {target}, 1, max_hops, want_sign=-1).get(target, [])), None)
+        reliefs = _reliefs(net, path, target) if path is not None else []
+        found.extend(r for r in reliefs if r not in found)
+    if path is None:
+        names = "; ".join(sorted({r.label for r in found if r.whole}))
+        return f"relieved: {names}", 0.0, found
+    parts = "; ".join(sorted({f"{r.label} ({_scope(r)})" for r in found}))
+    return f"partly relieved: {parts}", -0.5, found
+
+
+def _suspension(net: ImpactNetwork, path: Path) -> str:
+    """``suspended until D (by X)`` for the first suspended policy on ``path``."""
+    for node in path.nodes:
+        note = net.graph.nodes[node].get("suspended") if node in net.graph else None
+        if note:
+            by = net.timeline.suspenders(node, net.as_of) if net.timeline else []
+            if not by and net.timeline:
+                for measure in net.timeline.facts(node).clause_of:
+                    by = net.timeline.suspenders(measure, net.as_of)
+                    if by:
+                        note = f"{note} (its measure {net.label(measure)})"
+                        break
+            names = "; ".join(sorted(net.label(b) for b in by))
+            return f"{note} by {names}" if names else note
+    return "suspended"
 
 
 def _scope(relief: Relief) -> str:
@@ -420,23 +547,36 @@ def impact(net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS) ->
 
     For each target: the strongest negative path, the strongest positive one, the
     relaxations in force that reach it, and the status in words (``restricted``,
-    ``partly relieved: …``, ``relieved: …``, ``benefits``).
+    ``partly relieved: …``, ``relieved: …``, ``benefits``, or ``suspended until D by X`` when
+    only suspended policies carry the effect on the date).
     """
     if source not in net.graph:
         return []
     targets = net.cache.get("targets")
     if targets is None:
         targets = net.cache["targets"] = {n for n, d in net.graph.nodes(data=True) if d.get("target")}
+    suspended = set(net.suspended)
     best = best_signed_paths(net.graph, source, max_hops, wanted=targets)
+    live = _without(net.graph, suspended, set())
+    if not suspended:
+        best_live = best
+    elif source in suspended:
+        best_live = {}
+    else:
+        best_live = best_signed_paths(live, source, max_hops, wanted=targets)
     reached = {node for node, _ in best if node != source}
     rows = []
     for target in sorted(reached):
-        negative = best.get((target, -1))
-        positive = best.get((target, 1))
+        negative = best_live.get((target, -1))
+        positive = best_live.get((target, 1))
         if negative is None and positive is None:
-            continue
-        reliefs = _reliefs(net, negative, target) if negative is not None else []
-        status, effect = _status(negative, positive, reliefs, net)
+            held = best.get((target, -1)) or best.get((target, 1))
+            if held is None:
+                continue
+            status, effect, reliefs = _suspension(net, held), 0.0, []
+            negative, positive = (held, None) if held.sign < 0 else (None, held)
+        else:
+            status, effect, reliefs = _status(net, live, source, target, negative, positive, max_hops)
         data = net.graph.nodes[target]
         rows.append(
             TargetImpact(

@@ -169,7 +169,9 @@ def load_spec(path: Path) -> QuerySpec:
 #     #include active(?policy)        ->  FILTER (<active, over ?policy>)
 #     #include !active(?policy)       ->  FILTER (!(<active, over ?policy>))
 
-_INCLUDE_LINE = re.compile(r"^(?P<indent>[ \t]*)#include\s+(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*)\((?P<var>\?[A-Za-z_]\w*)\)[ \t]*$", re.M)
+_INCLUDE_LINE = re.compile(
+    r"^(?P<indent>[ \t]*)#include\s+(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*)\((?P<var>\?[A-Za-z_]\w*)\)[ \t]*$", re.M
+)
 _INLINE = re.compile(r"\{\{(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*) (?P<var>\?[A-Za-z_]\w*)\}\}")
 
 

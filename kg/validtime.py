@@ -232,9 +232,7 @@ class Timeline:
         """Started, and neither its actual nor its planned end reached (what an extension must
         do to carry the policy it extends)."""
         f = self.facts(node)
-        return (
-            self.started(node, day) and self._not_ended(f, day) and not (f.planned_end and f.planned_end[0] <= day)
-        )
+        return self.started(node, day) and self._not_ended(f, day) and not (f.planned_end and f.planned_end[0] <= day)
 
     def holds(self, node: str, day: dt.date) -> bool:
         f = self.facts(node)
