@@ -262,7 +262,7 @@ class Relief:
     how: str
     claim: str | None
     claim_status: str | None
-    hop: tuple[str, str] | None = None  # the eased hop (policy, commodity) when scoped by commodity
+    hops: tuple[tuple[str, str], ...] = ()  # the eased hops (policy, commodity) when scoped by commodity
 
 
 @dataclass
@@ -389,36 +389,85 @@ def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
             if not rows:
                 continue
             scope = _scope_of(net, relaxation)
-            hop, part = None, False
+            hops, part = (), False
             if scope is not None:
                 nxt = following.get(policy)
                 if nxt in scope:
-                    hop = (policy, nxt)
+                    hops = ((policy, nxt),)
                 elif nxt is not None and net.is_a(nxt, TKG.Commodity):
                     if not any(nxt in _broader(net, c) for c in scope):
                         continue  # another commodity: this relaxation does not ease it
                     part = True  # a group of which it eases some members
                 else:
                     part = True  # a hop that names no commodity
-            for row in rows:
-                whole = str(row.get("reach", "part")) == "whole" and not part
-                how = "; ".join(sorted(str(row.get("via", "")).split("; ")))  # GROUP_CONCAT: no set order
-                if scope is not None:
-                    names = ", ".join(sorted(net.label(c) for c in _named_scope(net, relaxation)))
-                    scoped = f"{'only for ' if part else 'for '}{names}"
-                    how = f"{scoped}; {how}" if how else scoped
-                reliefs.append(
-                    Relief(
-                        relaxation,
-                        net.label(relaxation),
-                        policy,
-                        whole,
-                        how,
-                        str(row["claim"]) if "claim" in row else None,
-                        net.kg.label(URIRef(row["claimStatus"])) if "claimStatus" in row else None,
-                        hop,
-                    )
-                )
+            reliefs.extend(_relief_of(net, relaxation, policy, rows, scope, hops, part))
+    return reliefs
+
+
+def _relief_of(net, relaxation, policy, rows, scope, hops, part) -> list[Relief]:
+    out = []
+    for row in rows:
+        whole = str(row.get("reach", "part")) == "whole" and not part
+        how = "; ".join(sorted(str(row.get("via", "")).split("; ")))  # GROUP_CONCAT: no set order
+        if scope is not None:
+            names = ", ".join(sorted(net.label(c) for c in _named_scope(net, relaxation)))
+            scoped = f"{'only for ' if part else 'for '}{names}"
+            how = f"{scoped}; {how}" if how else scoped
+        out.append(
+            Relief(
+                relaxation,
+                net.label(relaxation),
+                policy,
+                whole,
+                how,
+                str(row["claim"]) if "claim" in row else None,
+                net.kg.label(URIRef(row["claimStatus"])) if "claimStatus" in row else None,
+                hops,
+            )
+        )
+    return out
+
+
+def _below(net: ImpactNetwork, live: nx.MultiDiGraph, node: str) -> set[str]:
+    """What ``node`` reaches in ``live`` (cached per network)."""
+    cache = net.cache.setdefault("below", {})
+    if node not in cache:
+        cache[node] = nx.descendants(live, node) | {node}
+    return cache[node]
+
+
+def _candidate_reliefs(net: ImpactNetwork, live: nx.MultiDiGraph, relaxed: list[str], target: str) -> list[Relief]:
+    """Reliefs that may ease some harmful path to ``target``: relaxations in force of the
+    relaxed policies ``relaxed`` (reached from the source) that ``target`` lies below, which the
+    ``mitigations`` rows let reach it, each with the hops out of the policy it eases (its
+    commodity scope: a commodity in scope whole, a broader one or a hop naming no commodity
+    in part, another commodity not at all)."""
+    reliefs: list[Relief] = []
+    suspended = net.suspended
+    for policy in relaxed:
+        if policy == target or target not in _below(net, live, policy):
+            continue
+        for relaxation, _, key in net.graph.in_edges(policy, keys=True):
+            if key != str(TKG.relaxes) or relaxation in suspended:
+                continue
+            rows = _rows_reaching(net, policy, relaxation, target)
+            if not rows:
+                continue
+            scope = _scope_of(net, relaxation)
+            hops: list[tuple[str, str]] = []
+            part = False
+            if scope is not None:
+                for nxt in live.successors(policy):
+                    if target not in _below(net, live, nxt):
+                        continue
+                    if nxt in scope:
+                        hops.append((policy, nxt))
+                    elif not net.is_a(nxt, TKG.Commodity) or any(nxt in _broader(net, c) for c in scope):
+                        part = True
+                if not hops and not part:
+                    continue  # it eases only commodities through which the target is not reached
+                part = part and not hops
+            reliefs.extend(_relief_of(net, relaxation, policy, rows, scope, tuple(sorted(hops)), part))
     return reliefs
 
 
@@ -472,6 +521,7 @@ def _status(
     negative: Path | None,
     positive: Path | None,
     max_hops: int,
+    relaxed: list[str],
 ) -> tuple[str, float, list[Relief]]:
     """The status of ``target`` (and its net effect and the reliefs that reach it).
 
@@ -482,26 +532,15 @@ def _status(
     """
     if negative is None:
         return ("benefits", 1.0, []) if positive is not None else ("no net effect", 0.0, [])
-    reliefs = _reliefs(net, negative, target)
-    if not reliefs:
+    found = _candidate_reliefs(net, live, relaxed, target) if relaxed else []
+    if not found:
         return "restricted", -1.0, []
-    blocked_nodes: set[str] = set()
-    blocked_edges: set[tuple[str, str]] = set()
-    found = list(reliefs)
+    blocked_nodes = {r.relaxes for r in found if r.whole and not r.hops}
+    blocked_edges = {hop for r in found if r.whole for hop in r.hops}
     path: Path | None = negative
-    while path is not None:
-        before = (len(blocked_nodes), len(blocked_edges))
-        for r in reliefs:
-            if r.whole and r.hop is not None:
-                blocked_edges.add(r.hop)
-            elif r.whole:
-                blocked_nodes.add(r.relaxes)
-        if (len(blocked_nodes), len(blocked_edges)) == before:
-            break
+    if blocked_nodes or blocked_edges:
         view = _without(live, blocked_nodes, blocked_edges)
         path = next(iter(search_paths(view, source, {target}, 1, max_hops, want_sign=-1).get(target, [])), None)
-        reliefs = _reliefs(net, path, target) if path is not None else []
-        found.extend(r for r in reliefs if r not in found)
     if path is None:
         names = "; ".join(sorted({r.label for r in found if r.whole}))
         return f"relieved: {names}", 0.0, found
@@ -510,19 +549,20 @@ def _status(
 
 
 def _suspension(net: ImpactNetwork, path: Path) -> str:
-    """``suspended until D (by X)`` for the first suspended policy on ``path``."""
+    """``suspended until D by X`` for the first suspended policy on ``path``."""
     for node in path.nodes:
         note = net.graph.nodes[node].get("suspended") if node in net.graph else None
-        if note:
-            by = net.timeline.suspenders(node, net.as_of) if net.timeline else []
-            if not by and net.timeline:
-                for measure in net.timeline.facts(node).clause_of:
-                    by = net.timeline.suspenders(measure, net.as_of)
-                    if by:
-                        note = f"{note} (its measure {net.label(measure)})"
-                        break
-            names = "; ".join(sorted(net.label(b) for b in by))
-            return f"{note} by {names}" if names else note
+        if not note:
+            continue
+        by, measure = (net.timeline.suspenders(node, net.as_of) if net.timeline else []), None
+        if not by and net.timeline:
+            for whole in net.timeline.facts(node).clause_of:
+                by, measure = net.timeline.suspenders(whole, net.as_of), whole
+                if by:
+                    break
+        names = "; ".join(sorted(net.label(b) for b in by))
+        text = f"{note} by {names}" if names else note
+        return f"{text} (of its measure {net.label(measure)})" if by and measure else text
     return "suspended"
 
 
@@ -565,6 +605,12 @@ def impact(net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS) ->
     else:
         best_live = best_signed_paths(live, source, max_hops, wanted=targets)
     reached = {node for node, _ in best if node != source}
+    relaxes = str(TKG.relaxes)
+    relaxed = sorted(
+        n
+        for n in {node for node, _ in best_live} | ({source} if source not in suspended else set())
+        if any(k == relaxes and r not in suspended for r, _, k in net.graph.in_edges(n, keys=True))
+    )
     rows = []
     for target in sorted(reached):
         negative = best_live.get((target, -1))
@@ -576,7 +622,7 @@ def impact(net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS) ->
             status, effect, reliefs = _suspension(net, held), 0.0, []
             negative, positive = (held, None) if held.sign < 0 else (None, held)
         else:
-            status, effect, reliefs = _status(net, live, source, target, negative, positive, max_hops)
+            status, effect, reliefs = _status(net, live, source, target, negative, positive, max_hops, relaxed)
         data = net.graph.nodes[target]
         rows.append(
             TargetImpact(

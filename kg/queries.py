@@ -168,6 +168,9 @@ def load_spec(path: Path) -> QuerySpec:
 #
 #     #include active(?policy)        ->  FILTER (<active, over ?policy>)
 #     #include !active(?policy)       ->  FILTER (!(<active, over ?policy>))
+#
+# A fragment headed ``# kind: pattern`` is a group graph pattern, included as it is; it binds
+# its outputs as ``?NODE_name`` (``#include status(?policy)`` binds ``?policy_status``).
 
 _INCLUDE_LINE = re.compile(
     r"^(?P<indent>[ \t]*)#include\s+(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*)\((?P<var>\?[A-Za-z_]\w*)\)[ \t]*$", re.M
@@ -175,9 +178,15 @@ _INCLUDE_LINE = re.compile(
 _INLINE = re.compile(r"\{\{(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*) (?P<var>\?[A-Za-z_]\w*)\}\}")
 
 
-@functools.lru_cache(maxsize=64)
 def fragment(name: str) -> str:
     """The text of the fragment ``NAME`` (``queries/NAME.rqf``), its comment lines left out."""
+    return _fragment_source(name)[1]
+
+
+@functools.lru_cache(maxsize=64)
+def _fragment_source(name: str) -> tuple[str, str]:
+    """(kind, text) of a fragment: ``expression`` (included as a FILTER), or ``pattern`` (a
+    header line ``# kind: pattern``: a group graph pattern, included as it is)."""
     if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
         raise UsageError(f"no such query fragment {name!r}")
     path = resources.queries_dir() / f"{name}.rqf"
@@ -185,7 +194,9 @@ def fragment(name: str) -> str:
         text = path.read_text(encoding="utf-8")
     except OSError:
         raise UsageError(f"no such query fragment {name!r} ({path.name})") from None
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")).strip()
+    kind = "pattern" if re.search(r"^#\s*kind:\s*pattern\s*$", text, re.M) else "expression"
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")).strip()
+    return kind, body
 
 
 def fragment_expression(name: str, var: str, counter: list[int] | None = None, depth: int = 0) -> str:
@@ -196,6 +207,7 @@ def fragment_expression(name: str, var: str, counter: list[int] | None = None, d
     counter[0] += 1
     tag = f"k{counter[0]}"
     text = re.sub(r"\?_(\w+)", lambda m: f"?_{tag}_{m[1]}", fragment(name))
+    text = re.sub(r"\?NODE_(\w+)", lambda m: f"{var}_{m[1]}", text)  # a pattern's outputs: ?NODE_status
     text = re.sub(r"\?NODE\b", lambda _: var, text)
 
     def inline(m: re.Match) -> str:
@@ -218,6 +230,10 @@ def expand_includes(text: str, declared: Iterable[str], origin: Path | str = "qu
             raise UsageError(f"{origin}: '#include {name}' without '# include: {name}' in the header")
         used.add(name)
         expr = fragment_expression(name, m["var"], counter)
+        if _fragment_source(name)[0] == "pattern":
+            if m["neg"]:
+                raise UsageError(f"{origin}: '#include !{name}': a pattern fragment cannot be negated")
+            return m["indent"] + expr
         body = f"!({expr})" if m["neg"] else expr
         return m["indent"] + f"FILTER ({body})"
 

@@ -136,7 +136,7 @@ def test_licences_partly_relieve_automakers_only_when_claims_count(invoke):
     # through magnets and through the article's direct "impacting automakers", which they do not
     # ease, so GM is partly relieved, not relieved (docs/policy-state.md, commodity scope)
     assert by[GM]["status"].startswith("partly relieved: China's temporary rare-earth export licences")
-    assert "only for Rare earth elements" in by[GM]["status"]
+    assert "(for Rare earth elements" in by[GM]["status"]
     assert by[DEFENCE]["status"] == "restricted"
     assert "claims: include" in err
     assert "by Sources familiar with the matter, unconfirmed" in by[GM]["relaxations"]
