@@ -333,7 +333,8 @@ class Timeline:
 
     def status(self, node: str, day: dt.date) -> str:
         """In words, the state of a policy on ``day``: ``in force``, ``not yet in force``,
-        ``reported as future; not in force``, ``ended D``, ``expired D``, ``suspended until D``
+        ``reported as future; not in force``, ``no start date recorded``, ``ended D``, ``expired D``,
+        ``suspended until D``
         (or ``suspended (no end date)``); a clause whose measure is not active says
         ``measure …``. Events and claims: ``happened`` / ``not yet``."""
         f = self.facts(node)
@@ -342,6 +343,8 @@ class Timeline:
         if not self.started(node, day):
             if f.future and not f.in_force_from:
                 return "reported as future; not in force"
+            if not f.in_force_from and not f.announced:
+                return "no start date recorded"
             return "not yet in force"
         if f.actual_end and f.actual_end[0] <= day:
             return f"ended {f.actual_end[0]}"

@@ -86,7 +86,10 @@ def test_cq1_restrictions_in_force_on_the_article_date(invoke):
     assert controls["targets"] == "all destinations"
     assert controls["inForceFrom"] == "2025-04-04"
     assert "relaxedBy" not in controls  # the licences rest on a claim: excluded by default
-    assert controls["basis"] == "sourced fact"
+    # its "all destinations" scope is a curator's inference: never "sourced fact" alone
+    assert controls["basis"] == "sourced fact and curator's inference"
+    assert controls["evidence"] == "stated by the source; curator's inference"
+    assert controls["status"] == "in force"
     assert ARTICLE in controls["sources"]
 
     eda = rows[EDA]
@@ -99,6 +102,18 @@ def test_cq1_restrictions_in_force_on_the_article_date(invoke):
     assert "US 90-day tariff rollback under the Geneva agreement" in rows[US_TARIFFS]["relaxedBy"]
     assert "China's 90-day tariff rollback under the Geneva agreement" in rows[CN_TARIFFS]["relaxedBy"]
     assert "until 2025-08-12" in rows[US_TARIFFS]["relaxedBy"]
+
+
+def test_cq1_a_suspended_restriction_is_listed_with_its_end():
+    """Announcement No. 70 suspends China's October 2025 controls until 10 November 2026."""
+    from kg.graph import load_graph
+    from kg.queries import bind_parameters, catalogue
+
+    kg = load_graph()
+    spec = catalogue()["restrictions-in-force"]
+    rows = kg.select_values(spec.text, bind_parameters(kg, spec, {"date": "2025-12-01"}))
+    october = {r["policy"]: r for r in rows}[f"{ID}policy/china-october-2025-rare-earth-controls"]
+    assert october["status"] == "suspended until 2026-11-10"
 
 
 @pytest.mark.parametrize(

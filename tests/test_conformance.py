@@ -28,7 +28,9 @@ from kg.validtime import Timeline
 
 HERE = Path(__file__).resolve().parent / "data" / "conformance"
 CASES = sorted(HERE.glob("*.trig"))
-_LINE = re.compile(r"^#\s*(?P<key>case|pattern|source|options|expect|active)(?:\s+(?P<day>\d{4}-\d\d-\d\d))?:\s*(?P<v>.*)$")
+_LINE = re.compile(
+    r"^#\s*(?P<key>case|pattern|source|options|expect|active)(?:\s+(?P<day>\d{4}-\d\d-\d\d))?:\s*(?P<v>.*)$"
+)
 
 
 def header(path: Path) -> dict:
@@ -119,7 +121,8 @@ def test_activity_by_both_definitions(path):
 
 def test_one_case_through_the_command_line(invoke):
     path = HERE / "35-clause.trig"
-    result = invoke("--no-bundled", "--data", str(path), "impact", "policy:announcement", "--as-of", "2030-06-01", "-f", "json")
+    args = ["--no-bundled", "--data", str(path), "impact", "policy:announcement", "--as-of", "2030-06-01"]
+    result = invoke(*args, "-f", "json")
     assert result.exit_code == 0, result.stderr
     by = {r["target"]: r["status"] for r in json.loads(result.stdout)}
     assert by[f"{ID}industry/gadgets"] == "restricted"
