@@ -310,25 +310,36 @@ def info(session: Session, fmt: str) -> None:
 
 @cli.command()
 @click.argument("name")
+@click.option(
+    "--as-of",
+    "as_of",
+    default="today",
+    show_default=True,
+    help="For a policy: the date its status is given for (YYYY-MM-DD).",
+)
 @format_option(("table", "json"))
 @click.pass_obj
-def show(session: Session, name: str, fmt: str) -> None:
+def show(session: Session, name: str, as_of: str, fmt: str) -> None:
     """One entity's card: type, labels, every fact about it with its source and quote.
 
     NAME is a label or alias (any case: "geneva agreement", "Trump", "Beijing"), a CURIE
     (policy:geneva-agreement) or a full IRI. On a miss the nearest names are suggested.
+    A policy's card also gives its status on --as-of (in force, suspended until D, expired
+    D, ...) and its periods over time, extensions and suspensions included.
 
     \b
     Examples:
       kg show "Geneva agreement"
+      kg show "China October 2025 rare-earth export controls" --as-of 2025-12-01
       kg show Trump -f json
       kg show claim:xi-agreed-to-resume-rare-earth-exports
     """
     from kg.describe import entity_card
     from kg.lookup import resolve_entity
+    from kg.validtime import as_of_date
 
     graph = session.graph()
-    card = entity_card(graph, resolve_entity(graph, name))
+    card = entity_card(graph, resolve_entity(graph, name), as_of_date(graph, as_of))
     if fmt == "json":
         click.echo(format_json(card.to_dict()))
         return
@@ -572,56 +583,12 @@ def _analysis_options(func):
     return func
 
 
-def _parse_date(value: str | None, option: str):
-    import datetime as dt
-
-    if value is None:
-        return None
-    if value == "today":
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
-
-
-#: An --as-of further than this from every valid-time date of the graph is taken for a typo.
-_AS_OF_MARGIN_YEARS = 10
-
-
-def _as_of(graph, value: str | None):
-    """Parse ``--as-of``; a date given by hand that lies more than ten years outside the
-    graph's valid time (2205 for 2025) is refused as a likely typo."""
-    day = _parse_date(value, "--as-of")
-    if day is None or value == "today":
-        return day
-    span = graph.select("""
-        SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {
-          ?p rdfs:subPropertyOf* tkg:validTimeProperty . ?x ?p ?d . FILTER(datatype(?d) = xsd:date) }""")
-    if not span or span[0].get("first") is None:
-        return day
-    first, last = span[0]["first"].toPython(), span[0]["last"].toPython()
-    if not (isinstance(first, type(day)) and isinstance(last, type(day))):
-        return day
-
-    def shifted(d, years: int):
-        year = min(max(d.year + years, 1), 9999)
-        return d.replace(year=year, day=28) if (d.month, d.day) == (2, 29) else d.replace(year=year)
-
-    low, high = shifted(first, -_AS_OF_MARGIN_YEARS), shifted(last, _AS_OF_MARGIN_YEARS)
-    if not low <= day <= high:
-        raise UsageError(
-            f"--as-of {day} is more than {_AS_OF_MARGIN_YEARS} years outside the graph's valid time "
-            f"({first} to {last}); a typo? give a date from {low} to {high}"
-        )
-    return day
-
-
 def _network(session: Session, as_of: str, known_by: str | None, claims: str, **changes):
     from kg.network import project
+    from kg.validtime import as_of_date, parse_date
 
     graph = session.graph()
-    return project(graph, _as_of(graph, as_of), _parse_date(known_by, "--known-by"), claims, **changes)
+    return project(graph, as_of_date(graph, as_of), parse_date(known_by, "--known-by"), claims, **changes)
 
 
 def _claims_note(net) -> None:
@@ -643,21 +610,17 @@ def _path_text(net, path) -> str:
     return " ".join(parts)
 
 
-def _hops_detail(net, path) -> list[dict]:
-    from kg.impact import claim_text
+def _hops_detail(net, path, target: str) -> list[dict]:
+    """Each hop of ``path``: relation, sign, dates, the claims it rests on, who says it (source,
+    quote, evidence kind), and, where the hop leaves a policy, its state on the date: suspended,
+    or eased by relaxations in force that reach ``target`` (as ``kg impact`` counts them)."""
+    from kg.impact import claim_text, hop_reliefs
 
+    reliefs = hop_reliefs(net, path, target)
     out = []
     for hop in path.hops:
-        quotes = []
-        for g in hop.graphs:
-            for row in net.kg.select(
-                "SELECT ?g ?src ?quote WHERE { ?g prov:wasDerivedFrom ?src OPTIONAL { ?g tkg:quote ?quote } }",
-                {"g": URIRef(g)},
-            ):
-                quote = str(row["quote"]) if "quote" in row else None
-                quotes.append({"source": net.kg.label(row["src"]), "quote": quote})
-        quotes.sort(key=lambda q: (q["source"], q["quote"] or ""))
         s, o = hop.stated
+        eased = [r for r in reliefs if r.relaxes == hop.source and (not r.hops or (hop.source, hop.target) in r.hops)]
         out.append(
             {
                 "from": hop.source,
@@ -671,7 +634,13 @@ def _hops_detail(net, path) -> list[dict]:
                 "valid_from": hop.valid_from,
                 "valid_until": hop.valid_until,
                 "claims": [claim_text(net, c) for c in hop.claims],
-                "evidence": quotes,
+                "suspended": net.graph.nodes[hop.source].get("suspended"),
+                "relaxed_by": [
+                    f"{r.label} ({'whole' if r.whole else 'in part'}: {r.how or 'in force'})"
+                    + (f" [rests on {claim_text(net, r.claim)}]" if r.claim else "")
+                    for r in eased
+                ],
+                "evidence": net.evidence_of(hop.graphs, hop.stated),
             }
         )
     return out
@@ -697,7 +666,7 @@ def paths(session, source, target, k, as_of, known_by, claims, max_hops, fmt) ->
       kg paths "Donald Trump" semiconductors
       kg paths Trump chipmakers --as-of 2025-06-06 -f json
     """
-    from kg.impact import find_paths
+    from kg.impact import evidence_kinds, find_paths, impact_on
     from kg.lookup import resolve_entity
 
     graph = session.graph()
@@ -705,6 +674,9 @@ def paths(session, source, target, k, as_of, known_by, claims, max_hops, fmt) ->
     net = _network(session, as_of, known_by, claims, sources=[src], max_hops=max_hops)
     found = find_paths(net, src, dst, k=k, max_hops=max_hops)
     _claims_note(net)
+    overall = impact_on(net, src, dst, max_hops) if found else None
+    if overall is not None:
+        click.echo(f"{net.label(dst)} as of {net.as_of}: {overall.status} (as kg impact counts it)", err=True)
     if not found:
         click.echo(
             f"no impact path from {net.label(src)} to {net.label(dst)} within {max_hops} hops as of {net.as_of}",
@@ -717,14 +689,16 @@ def paths(session, source, target, k, as_of, known_by, claims, max_hops, fmt) ->
             "strength": round(p.strength, 4),
             "hops": len(p.hops),
             "path": _path_text(net, p),
-            "detail": _hops_detail(net, p),
+            "evidence": " \u2192 ".join(evidence_kinds(net, p)),
+            "status": overall.status if overall else None,
+            "detail": _hops_detail(net, p, dst),
         }
         for i, p in enumerate(found, 1)
     ]
     if fmt == "json":
         click.echo(format_json(rows))
     elif fmt == "csv":
-        click.echo(format_rows(rows, ["rank", "sign", "strength", "hops", "path"], "csv"))
+        click.echo(format_rows(rows, ["rank", "sign", "strength", "hops", "path", "evidence", "status"], "csv"))
     else:
         for row in rows:
             click.echo(
@@ -738,15 +712,20 @@ def paths(session, source, target, k, as_of, known_by, claims, max_hops, fmt) ->
                     start = hop["valid_from"] or "\u2026"
                     when = f", {start} to {hop['valid_until'] or 'open'}"
                 click.echo(f"     {hop['stated']}  [{hop['relation']}, {sign}{when}]")
+                if hop["suspended"]:
+                    click.echo(_wrap(f"        {hop['from_label']} is {hop['suspended']} on {net.as_of}", 100, 10))
+                for relief in hop["relaxed_by"]:
+                    click.echo(_wrap(f"        eased by {relief}", 100, 10))
                 for claim in hop["claims"]:
                     click.echo(_wrap(f"        rests on {claim}", 100, 10))
                 for ev in hop["evidence"][:2]:
                     quote = f" \u201c{ev['quote']}\u201d" if ev["quote"] else ""
-                    click.echo(_wrap(f"        {ev['source']}{quote}", 100, 10))
+                    kind = f" ({ev['kind']})" if ev["kind"] else ""
+                    click.echo(_wrap(f"        {ev['source']}{kind}{quote}", 100, 10))
 
 
 def _impact_rows(net, rows) -> list[dict]:
-    from kg.impact import claim_text
+    from kg.impact import claim_text, evidence_kinds
 
     return [
         {
@@ -761,6 +740,7 @@ def _impact_rows(net, rows) -> list[dict]:
                 for x in r.reliefs
             ),
             "left_out": "; ".join(r.left_out),
+            "evidence": " \u2192 ".join(evidence_kinds(net, r.negative or r.positive)),
             "sources": "; ".join(r.sources),
         }
         for r in rows
@@ -793,7 +773,7 @@ def impact(session, source, as_of, known_by, claims, max_hops, fmt) -> None:
     _claims_note(net)
     if not rows:
         click.echo(f"{net.label(src)} reaches no industry, company or country as of {net.as_of}", err=True)
-    columns = ["label", "kind", "net_effect", "status", "best_path", "relaxations", "left_out", "sources"]
+    columns = ["label", "kind", "net_effect", "status", "best_path", "relaxations", "left_out", "evidence", "sources"]
     click.echo(format_json(rows) if fmt == "json" else format_rows(rows, columns, fmt) if rows else "")
 
 
@@ -915,11 +895,12 @@ def render(session, output, focus, hops, path, impact_source, k, as_of, claims) 
       kg render --impact "China rare-earth export controls" --as-of 2025-06-06 -o impact.html
     """
     from kg.render import build_view, render_html, write_html
+    from kg.validtime import as_of_date
 
     graph = session.graph()
     view = build_view(
         graph,
-        as_of=_as_of(graph, as_of),
+        as_of=as_of_date(graph, as_of),
         focus=focus,
         hops=hops,
         path=tuple(path) if path else None,
@@ -944,6 +925,11 @@ def _render_card(card) -> str:
                 "also known as: " + "; ".join(card.aliases), width, initial_indent="  ", subsequent_indent="    "
             )
         )
+    if card.state:
+        lines.append(f"  status on {card.state['as_of']}: {card.state['status']}")
+        for period in card.state["periods"]:
+            until = f" to {period['until']}" if period["until"] else " on"
+            lines.append(f"    {period['from']}{until}: {period['status']}")
     out_facts = [f for f in card.facts if f.direction == "out"]
     in_facts = [f for f in card.facts if f.direction == "in"]
     if out_facts:

@@ -6,6 +6,7 @@ sits in (source, quote, evidence kind and quality) or the entity's own prov:wasD
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from rdflib import Literal, URIRef
@@ -52,6 +53,7 @@ class EntityCard:
     aliases: list[str]
     facts: list[Fact]
     evidence: list[Evidence]
+    state: dict | None = None  # a policy's status on a date and over time (kg.validtime)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -109,8 +111,9 @@ def _value_label(graph: KnowledgeGraph, term: Node) -> str:
     return graph.label(term)
 
 
-def entity_card(graph: KnowledgeGraph, iri: URIRef) -> EntityCard:
-    """Everything the graph says about ``iri``, each fact with its evidence."""
+def entity_card(graph: KnowledgeGraph, iri: URIRef, as_of: dt.date | None = None) -> EntityCard:
+    """Everything the graph says about ``iri``, each fact with its evidence; for a policy, its
+    status on ``as_of`` (default today) and over time, by :class:`kg.validtime.Timeline`."""
     # in a fixed order, so evidence is numbered alike on every store
     rows = sorted(
         graph.select(_FACTS, {"e": iri}, union=False),
@@ -202,7 +205,27 @@ def entity_card(graph: KnowledgeGraph, iri: URIRef) -> EntityCard:
 
     facts = sorted(merged.values(), key=lambda f: (f.direction != "out", f.predicate_label, f.value_label))
     aliases.sort(key=str.casefold)
-    return EntityCard(str(iri), curie(str(iri)), label, sorted(types), aliases, facts, evidence)
+    return EntityCard(
+        str(iri), curie(str(iri)), label, sorted(types), aliases, facts, evidence, policy_state(graph, iri, as_of)
+    )
+
+
+def policy_state(graph: KnowledgeGraph, iri: URIRef, as_of: dt.date | None = None) -> dict | None:
+    """A policy's status on ``as_of`` and its periods (from, until, status); None for others."""
+    from kg.validtime import Timeline
+
+    timeline = Timeline(graph)
+    if not timeline.facts(str(iri)).policy:
+        return None
+    day = as_of or dt.date.today()
+    return {
+        "as_of": day.isoformat(),
+        "status": timeline.status(str(iri), day),
+        "periods": [
+            {"from": a.isoformat() if a else None, "until": b.isoformat() if b else None, "status": text}
+            for a, b, text in timeline.periods(str(iri))
+        ],
+    }
 
 
 _RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -42,6 +42,9 @@ __all__ = [
     "exposure",
     "whatif",
     "chokepoints",
+    "evidence_kinds",
+    "impact_on",
+    "hop_reliefs",
     "StatusChange",
     "Chokepoint",
 ]
@@ -404,6 +407,12 @@ def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
     return reliefs
 
 
+def hop_reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
+    """The relaxations in force that ease the hops of ``path`` out of its policies, for
+    ``target`` (scope and reach as :func:`impact` counts them)."""
+    return _reliefs(net, path, target)
+
+
 def _relief_of(net, relaxation, policy, rows, scope, hops, part) -> list[Relief]:
     out = []
     for row in rows:
@@ -575,14 +584,37 @@ def _sources(net: ImpactNetwork, path: Path | None) -> list[str]:
         return []
     out: list[str] = []
     for hop in path.hops:
-        for g in hop.graphs:
-            for label in net.sources_of(g):
-                if label not in out:
-                    out.append(label)
+        for item in net.evidence_of(hop.graphs, hop.stated):
+            if item["source"] not in out:
+                out.append(item["source"])
     return out
 
 
-def impact(net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS) -> list[TargetImpact]:
+def evidence_kinds(net: ImpactNetwork, path: Path | None) -> list[str]:
+    """The evidence kind of each hop of ``path``, in order: the kinds of its sources joined
+    (``stated by the source``, ``publisher's analysis``, ``curator's inference``), ``source
+    given`` for a sourced fact whose kind is not said, ``no source`` for none."""
+    if path is None:
+        return []
+    kinds = []
+    for hop in path.hops:
+        found = net.evidence_of(hop.graphs, hop.stated)
+        named = sorted({e["kind"] for e in found if e["kind"]})
+        kinds.append(" + ".join(named) if named else "source given" if found else "no source")
+    return kinds
+
+
+def impact_on(
+    net: ImpactNetwork, source: str, target: str, max_hops: int = DEFAULT_MAX_HOPS
+) -> TargetImpact | None:
+    """The row of :func:`impact` for one target (None when ``source`` does not reach it)."""
+    rows = impact(net, source, max_hops, only={target})
+    return rows[0] if rows else None
+
+
+def impact(
+    net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS, only: set[str] | None = None
+) -> list[TargetImpact]:
     """Every industry, company and country ``source`` reaches, with its net effect.
 
     For each target: the strongest negative path, the strongest positive one, the
@@ -595,6 +627,8 @@ def impact(net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS) ->
     targets = net.cache.get("targets")
     if targets is None:
         targets = net.cache["targets"] = {n for n, d in net.graph.nodes(data=True) if d.get("target")}
+    if only is not None:
+        targets = targets & only
     suspended = set(net.suspended)
     best = best_signed_paths(net.graph, source, max_hops, wanted=targets)
     live = _without(net.graph, suspended, set())
@@ -604,13 +638,15 @@ def impact(net: ImpactNetwork, source: str, max_hops: int = DEFAULT_MAX_HOPS) ->
         best_live = {}
     else:
         best_live = best_signed_paths(live, source, max_hops, wanted=targets)
-    reached = {node for node, _ in best if node != source}
+    reached = {node for node, _ in best if node != source and node in targets}
     relaxes = str(TKG.relaxes)
-    relaxed = sorted(
-        n
-        for n in {node for node, _ in best_live} | ({source} if source not in suspended else set())
-        if any(k == relaxes and r not in suspended for r, _, k in net.graph.in_edges(n, keys=True))
-    )
+    # the policies reached from the source (itself included) that a relaxation in force relaxes
+    relaxed_any = net.cache.get("relaxed_in_net")
+    if relaxed_any is None:
+        relaxed_any = net.cache["relaxed_in_net"] = sorted(
+            {v for r, v, k in net.graph.edges(keys=True) if k == relaxes and r not in suspended}
+        )
+    relaxed = [p for p in relaxed_any if source not in suspended and p in _below(net, live, source)]
     rows = []
     for target in sorted(reached):
         negative = best_live.get((target, -1))

@@ -74,13 +74,40 @@ class ImpactNetwork:
         """Policies in the network suspended on the date -> ``suspended until …``."""
         return {n: d["suspended"] for n, d in self.graph.nodes(data=True) if d.get("suspended")}
 
-    def sources_of(self, graph: str) -> list[str]:
-        """Labels of the sources an assertion graph cites (cached on the network)."""
-        found = self.cache.setdefault("graph_sources", {})
-        if graph not in found:
-            rows = self.kg.select("SELECT ?g ?src WHERE { ?g prov:wasDerivedFrom ?src }", {"g": URIRef(graph)})
-            found[graph] = [self.kg.label(row["src"]) for row in rows]
-        return found[graph]
+    def evidence_of(self, hop_graphs: Iterable[str], stated: tuple[str, str]) -> list[dict]:
+        """Who says a hop, and how: one entry per source, with its quote and evidence kind
+        (stated by the source, publisher's analysis, curator's inference). Facts outside any
+        sourced assertion graph (a plain Turtle file) fall back to their subject's
+        ``prov:wasDerivedFrom``, with no kind given. Cached on the network."""
+        cache = self.cache.setdefault("evidence", {})
+        out: list[dict] = []
+        for g in sorted(hop_graphs):
+            if g not in cache:
+                rows = self.kg.select(
+                    """SELECT ?g ?src ?quote ?kind WHERE { ?g prov:wasDerivedFrom ?src
+                         OPTIONAL { ?g tkg:quote ?quote } OPTIONAL { ?g tkg:evidenceKind ?kind } }""",
+                    {"g": URIRef(g)},
+                )
+                cache[g] = [
+                    {
+                        "source": self.kg.label(r["src"]),
+                        "quote": str(r["quote"]) if "quote" in r else None,
+                        "kind": self.kg.label(r["kind"]) if "kind" in r else None,
+                    }
+                    for r in rows
+                ]
+            out.extend(cache[g])
+        if not out:
+            key = ("subject", stated[0])
+            if key not in cache:
+                rows = self.kg.select("SELECT ?x ?src WHERE { ?x prov:wasDerivedFrom ?src }", {"x": URIRef(stated[0])})
+                cache[key] = [{"source": self.kg.label(r["src"]), "quote": None, "kind": None} for r in rows]
+            out.extend(cache[key])
+        unique: list[dict] = []
+        for item in sorted(out, key=lambda e: (e["source"], e["quote"] or "", e["kind"] or "")):
+            if item not in unique:
+                unique.append(item)
+        return unique
 
     def label(self, node: str) -> str:
         return self.graph.nodes[node].get("label") if node in self.graph else self.kg.label(URIRef(node))

@@ -29,13 +29,13 @@ from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.namespaces import ONTOLOGY_IRI, TKG, curie
 from kg.schema import Schema
+from kg.validtime import Timeline
 
 __all__ = ["View", "build_view", "layout", "render_html", "write_html", "show_in_notebook", "LAYOUT_THRESHOLD"]
 
 #: Above this many nodes positions are computed in Python and physics is off.
 LAYOUT_THRESHOLD = 1000
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_START = ("inForceFrom", "date", "claimDate", "announcedOn")
 #: Net-effect statuses drawn in the colour the ontology gives the matching impact sign.
 _STATUS_SIGN = {"restricted": -1, "partly relieved": 0, "relieved": 1, "benefits": 1}
 
@@ -139,14 +139,9 @@ def build_view(
 
 def _describe(kg: KnowledgeGraph, schema: Schema, view: View, types: dict[str, list[str]]) -> None:
     graph = view.graph
-    dates: dict[str, dict[str, str]] = {}
-    for row in kg.select_values("""
-        SELECT ?s ?p ?d WHERE { ?s ?p ?d . ?p rdfs:subPropertyOf* tkg:validTimeProperty }"""):
-        dates.setdefault(row["s"], {})[row["p"].rsplit("#", 1)[-1]] = row["d"]
-    extended: dict[str, str] = {}
-    for row in kg.select_values("SELECT ?p ?end WHERE { ?x tkg:extends+ ?p . ?x tkg:plannedEnd ?end }"):
-        extended[row["p"]] = max(extended.get(row["p"], row["end"]), row["end"])
-    future = {r["s"] for r in kg.select_values("SELECT ?s WHERE { ?s tkg:modality tkg:Future }")}
+    # valid time: the one definition (kg.validtime), as in the impact network; ill-typed dates
+    # are ignored there, so they never reach the page
+    timeline = Timeline(kg)
     status: dict[str, str] = {}
     for row in kg.select_values("""
         SELECT ?s ?status WHERE { { ?s tkg:confirmationStatus ?status }
@@ -165,15 +160,18 @@ def _describe(kg: KnowledgeGraph, schema: Schema, view: View, types: dict[str, l
         if row["s"] in graph:
             node_evidence.setdefault(row["s"], set()).add(row["g"])
 
-    def interval(node: str) -> tuple[str | None, str | None]:
-        d = dates.get(node, {})
-        start = next((d[k] for k in _START if k in d and not (k == "announcedOn" and node in future)), None)
-        end = d.get("actualEnd") or max(filter(None, [d.get("plannedEnd"), extended.get(node)]), default=None)
-        return start, end
+    def interval(node: str) -> tuple[str | None, str | None, list | None, str | None]:
+        pieces = timeline.intervals(node)
+        if pieces == [(None, None)]:
+            return None, None, None, None
+        text = [[a.isoformat() if a else None, b.isoformat() if b else None] for a, b in pieces]
+        start, end = timeline.span(node)
+        state = timeline.status(node, view.as_of) if timeline.facts(node).policy else None
+        return start.isoformat() if start else None, end.isoformat() if end else None, text, state
 
     for node in graph.nodes:
         display = schema.display(types.get(node, []))
-        start, end = interval(node)
+        start, end, pieces, policy_state = interval(node)
         state = status.get(node)
         graph.nodes[node].update(
             id=node,
@@ -185,7 +183,9 @@ def _describe(kg: KnowledgeGraph, schema: Schema, view: View, types: dict[str, l
             shape=display.shape,
             valid_from=start,
             valid_until=end,
-            valid=f"{start or 'unknown'} to {end or 'open'}" if (start or end) else None,
+            intervals=pieces,
+            valid=", ".join(f"{a or 'unknown'} to {b or 'open'}" for a, b in pieces) if pieces else None,
+            state=policy_state,
             status=kg.label(URIRef(state)) if state else None,
             evidence=[e for g in sorted(node_evidence.get(node, ())) for e in evidence.get(g, [])][:6],
             highlighted=False,

@@ -319,6 +319,28 @@ class Timeline:
             return None, None
         return pieces[0][0], pieces[-1][1]
 
+    def _stopped(self, node: str, day: dt.date) -> dt.date | None:
+        """The day on or before ``day`` on which ``node`` last stopped holding (its planned end,
+        or the end of the last extension that carried it)."""
+        for probe in sorted((d for d in self._critical(node) if d <= day), reverse=True):
+            if probe > dt.date.min and self.holds(node, probe - dt.timedelta(days=1)) and not self.holds(node, probe):
+                return probe
+        f = self.facts(node)
+        return f.planned_end[0] if f.planned_end else None
+
+    def periods(self, node: str) -> list[tuple[dt.date | None, dt.date | None, str]]:
+        """The status of ``node`` over time: ``[(from, until, status), ...]`` (None: open), one
+        row a change, from the first day anything is known of it."""
+        days = sorted(self._critical(node))
+        out: list[tuple[dt.date | None, dt.date | None, str]] = []
+        for i, day in enumerate(days):
+            status = self.status(node, day)
+            if out and out[-1][2] == status:
+                out[-1] = (out[-1][0], days[i + 1] if i + 1 < len(days) else None, status)
+                continue
+            out.append((day, days[i + 1] if i + 1 < len(days) else None, status))
+        return out
+
     def suspended_until(self, node: str, day: dt.date) -> dt.date | None:
         """The first day after ``day`` on which ``node`` is no longer suspended (None: open)."""
         for probe in sorted(d for d in self._critical(node) if d > day):
@@ -340,16 +362,16 @@ class Timeline:
         f = self.facts(node)
         if not f.policy:
             return "happened" if self.active(node, day) else "not yet"
+        if f.actual_end and f.actual_end[0] <= day:
+            return f"ended {f.actual_end[0]}"
         if not self.started(node, day):
             if f.future and not f.in_force_from:
                 return "reported as future; not in force"
             if not f.in_force_from and not f.announced:
                 return "no start date recorded"
             return "not yet in force"
-        if f.actual_end and f.actual_end[0] <= day:
-            return f"ended {f.actual_end[0]}"
         if not self.holds(node, day):
-            return f"expired {f.planned_end[0]}"
+            return f"expired {self._stopped(node, day)}"
         if self.suspended(node, day):
             return self.suspension_note(node, day)
         for m in f.clause_of:
