@@ -604,9 +604,7 @@ def evidence_kinds(net: ImpactNetwork, path: Path | None) -> list[str]:
     return kinds
 
 
-def impact_on(
-    net: ImpactNetwork, source: str, target: str, max_hops: int = DEFAULT_MAX_HOPS
-) -> TargetImpact | None:
+def impact_on(net: ImpactNetwork, source: str, target: str, max_hops: int = DEFAULT_MAX_HOPS) -> TargetImpact | None:
     """The row of :func:`impact` for one target (None when ``source`` does not reach it)."""
     rows = impact(net, source, max_hops, only={target})
     return rows[0] if rows else None

@@ -365,7 +365,7 @@ class Timeline:
         if f.actual_end and f.actual_end[0] <= day:
             return f"ended {f.actual_end[0]}"
         if not self.started(node, day):
-            if f.future and not f.in_force_from:
+            if f.future:
                 return "reported as future; not in force"
             if not f.in_force_from and not f.announced:
                 return "no start date recorded"
