@@ -772,7 +772,9 @@ def impact(session, source, as_of, known_by, claims, max_hops, fmt) -> None:
     rows = _impact_rows(net, run_impact(net, src, max_hops))
     _claims_note(net)
     if not rows:
-        click.echo(f"{net.label(src)} reaches no industry, company or country as of {net.as_of}", err=True)
+        state = net.timeline.status(src, net.as_of) if net.timeline and net.timeline.facts(src).policy else None
+        why = f" (it is {state} then)" if state and state != "in force" else ""
+        click.echo(f"{net.label(src)} reaches no industry, company or country as of {net.as_of}{why}", err=True)
     columns = ["label", "kind", "net_effect", "status", "best_path", "relaxations", "left_out", "evidence", "sources"]
     click.echo(format_json(rows) if fmt == "json" else format_rows(rows, columns, fmt) if rows else "")
 

@@ -762,7 +762,8 @@ class Chokepoint:
 def chokepoints(
     net: ImpactNetwork, top: int = 10, max_hops: int = DEFAULT_MAX_HOPS, kinds: Iterable[URIRef] = (TKG.Commodity,)
 ) -> list[Chokepoint]:
-    """Nodes of ``kinds`` ranked by how many restriction→target impact paths cross them.
+    """Nodes of ``kinds`` ranked by how many restriction→target impact paths cross them
+    (restrictions suspended on the date left out).
 
     Paths are counted by dynamic programming over hop counts (walks of at most ``max_hops``
     from any restriction in force, through the node, to any industry, company or country),
@@ -771,7 +772,8 @@ def chokepoints(
     if top < 1:
         raise UsageError("--top must be at least 1")
     kinds = tuple(kinds)
-    graph = net.graph
+    # what a suspension holds back on the date carries no path
+    graph = _without(net.graph, set(net.suspended), set())
     sources = [n for n in graph.nodes if net.is_a(n, TKG.Restriction)]
     targets = {n for n, d in graph.nodes(data=True) if d.get("target")}
     forward = _walk_counts(graph, {s: 1 for s in sources}, max_hops, reverse=False)

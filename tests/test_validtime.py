@@ -243,3 +243,32 @@ def test_an_ill_typed_date_never_reaches_the_page(tmp_path):
     assert node["valid_from"] == "2025-02-01" and node["intervals"] == [["2025-02-01", None]]
     assert "2025-02-30" not in str(node)
     assert Timeline(kg).active(str(URIRef(f"{ID}policy/bad")), dt.date(2025, 3, 1))
+
+
+# -- levels over time ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "rate", "source"),
+    [
+        ("2030-04-09", None, None),  # not yet in force: no row
+        ("2030-04-10", "145", "Order 1 (imposes the tariff)"),
+        ("2030-05-13", "145", "Order 1 (imposes the tariff)"),
+        ("2030-05-14", "30", "Order 2 (cuts it to 30%)"),  # the 145% step's end is its first day without effect
+        ("2031-01-01", "30", "Order 2 (cuts it to 30%)"),
+    ],
+)
+def test_restrictions_in_force_print_the_rate_step_in_force_with_its_source(invoke, day, rate, source):
+    import json
+
+    path = ROOT / "tests" / "data" / "policy-state" / "rate-steps.trig"
+    result = invoke(
+        "--no-bundled", "--data", str(path), "query", "restrictions-in-force", "-p", "date", day, "-f", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    if rate is None:
+        assert rows == []
+        return
+    (row,) = rows
+    assert (row["rate"], row["rateSource"], row["status"]) == (rate, source, "in force")
