@@ -299,18 +299,18 @@ def _relaxed(net: ImpactNetwork) -> set[str]:
 
 
 def _relief_rows(net: ImpactNetwork, policy: str) -> dict[str, list[dict]]:
-    """relaxation -> the rows of the shipped ``mitigations`` query for ``policy`` (every target
-    it reaches), asked policy by policy (at 1M triples one policy takes 0.1 s, all of them at
-    once 200 s: the query then joins every destination with every company there). Cached on
-    the network."""
+    """relaxation -> the rows of the shipped ``relief-reach`` query for ``policy`` (every target
+    each relaxation reaches, and how), asked policy by policy: one policy is cheap, all of
+    them at once would join every destination with every company there. Which relaxations are
+    in force is the network's (kg.validtime), not this query's. Cached on the network."""
     from kg.queries import bind_parameters, catalogue
 
     cache = net.cache
     if policy not in _relaxed(net):
         return {}
     if policy not in cache["reliefs_of"]:
-        spec = catalogue()["mitigations"]
-        given = {"date": net.as_of.isoformat(), "claims": "include", "policy": policy}
+        spec = catalogue()["relief-reach"]
+        given = {"claims": "include", "policy": policy}
         table: dict[str, list[dict]] = {}
         for row in net.kg.select_values(spec.text, bind_parameters(net.kg, spec, given)):
             table.setdefault(row["relaxation"], []).append(row)
@@ -319,7 +319,7 @@ def _relief_rows(net: ImpactNetwork, policy: str) -> dict[str, list[dict]]:
 
 
 def _rows_reaching(net: ImpactNetwork, policy: str, relaxation: str, target: str) -> list[dict]:
-    """The ``mitigations`` rows of ``relaxation`` (of ``policy``) that reach ``target``: those
+    """The ``relief-reach`` rows of ``relaxation`` (of ``policy``) that reach ``target``: those
     naming it, and those naming no target (they reach every one), in the query's order.
     Indexed by target once per policy, so that thousands of targets do not rescan the rows."""
     index = net.cache.setdefault("relief_index", {})
@@ -376,7 +376,7 @@ def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
 
     Which relaxations are active (in force, not suspended, and counted under the claims mode)
     is the network's business; how a relaxation reaches a target (its beneficiaries, the
-    firms they supply, its destinations) is the ``mitigations`` query's; its commodity scope
+    firms they supply, its destinations) is the ``relief-reach`` query's; its commodity scope
     (``tkg:coversCommodity``) is checked here against the hop the path takes out of the
     policy: a hop into a commodity in scope (or narrower) is eased, one into a broader
     commodity or straight to a target only in part, one into another commodity not at all.
@@ -447,14 +447,14 @@ def _below(net: ImpactNetwork, live: nx.MultiDiGraph, node: str) -> set[str]:
 
 def _candidate_reliefs(net: ImpactNetwork, live: nx.MultiDiGraph, relaxed: list[str], target: str) -> list[Relief]:
     """Reliefs that may ease some harmful path to ``target``: relaxations in force of the
-    relaxed policies ``relaxed`` (reached from the source) that ``target`` lies below, which the
-    ``mitigations`` rows let reach it, each with the hops out of the policy it eases (its
+    relaxed policies ``relaxed`` (on a harmful path to it), which the ``relief-reach`` rows let
+    reach it, each with the hops out of the policy it eases (its
     commodity scope: a commodity in scope whole, a broader one or a hop naming no commodity
     in part, another commodity not at all)."""
     reliefs: list[Relief] = []
     suspended = net.suspended
     for policy in relaxed:
-        if policy == target or target not in _below(net, live, policy):
+        if policy == target:
             continue
         for relaxation, _, key in net.graph.in_edges(policy, keys=True):
             if key != str(TKG.relaxes) or relaxation in suspended:
@@ -502,8 +502,10 @@ def _left_out(net: ImpactNetwork, path: Path, target: str) -> list[str]:
         for relaxation in _relief_rows(net, policy):
             if net.graph.has_edge(relaxation, policy, key=str(TKG.relaxes)):
                 continue
+            if net.timeline is None or not net.timeline.active(relaxation, net.as_of):
+                continue
             for row in _rows_reaching(net, policy, relaxation, target):
-                if str(row.get("inForce", "")) != "true" or "claim" not in row:
+                if "claim" not in row:
                     continue
                 note = f"{net.label(relaxation)} (rests on {claim_text(net, str(row['claim']))})"
                 if note not in notes:
@@ -530,7 +532,7 @@ def _status(
     negative: Path | None,
     positive: Path | None,
     max_hops: int,
-    relaxed: list[str],
+    relaxed: set[str],
 ) -> tuple[str, float, list[Relief]]:
     """The status of ``target`` (and its net effect and the reliefs that reach it).
 
@@ -541,15 +543,30 @@ def _status(
     """
     if negative is None:
         return ("benefits", 1.0, []) if positive is not None else ("no net effect", 0.0, [])
-    found = _candidate_reliefs(net, live, relaxed, target) if relaxed else []
-    if not found:
-        return "restricted", -1.0, []
-    blocked_nodes = {r.relaxes for r in found if r.whole and not r.hops}
-    blocked_edges = {hop for r in found if r.whole for hop in r.hops}
+    # the reliefs of the relaxed policies on the strongest harmful path; once the hops they
+    # ease whole are out, those of the policies on the next harmful path, and so on
+    found: list[Relief] = []
+    considered: set[str] = set()
+    blocked_nodes: set[str] = set()
+    blocked_edges: set[tuple[str, str]] = set()
     path: Path | None = negative
-    if blocked_nodes or blocked_edges:
+    while path is not None:
+        policies = [p for p in _policies_on(net, path) if p in relaxed and p not in considered]
+        if not policies:
+            break
+        considered.update(policies)
+        new = _candidate_reliefs(net, live, policies, target)
+        found.extend(new)
+        more_nodes = {r.relaxes for r in new if r.whole and not r.hops} - blocked_nodes
+        more_edges = {hop for r in new if r.whole for hop in r.hops} - blocked_edges
+        if not more_nodes and not more_edges:
+            break
+        blocked_nodes |= more_nodes
+        blocked_edges |= more_edges
         view = _without(live, blocked_nodes, blocked_edges)
         path = next(iter(search_paths(view, source, {target}, 1, max_hops, want_sign=-1).get(target, [])), None)
+    if not found:
+        return "restricted", -1.0, []
     if path is None:
         names = "; ".join(sorted({r.label for r in found if r.whole}))
         return f"relieved: {names}", 0.0, found
@@ -644,7 +661,7 @@ def impact(
         relaxed_any = net.cache["relaxed_in_net"] = sorted(
             {v for r, v, k in net.graph.edges(keys=True) if k == relaxes and r not in suspended}
         )
-    relaxed = [p for p in relaxed_any if source not in suspended and p in _below(net, live, source)]
+    relaxed = set() if source in suspended else set(relaxed_any)
     rows = []
     for target in sorted(reached):
         negative = best_live.get((target, -1))

@@ -5,12 +5,17 @@ ontology (by the shipped queries ``impact-relations`` and ``impact-edges``; the 
 named here is ``tkg:relaxes``, to keep the relaxations of reached policies in view). Each edge
 points the way effects flow: a ``tkg:Forward`` property keeps its direction, a
 ``tkg:Inverse`` one is reversed (an industry ``dependsOn`` a commodity, so the commodity's
-troubles flow to the industry). What is not active on the date never enters the network:
-policies not in force (or suspended), events and claims after the date, facts from sources
-published after ``known_by``, and what rests on claims the claims mode leaves out.
+troubles flow to the industry). What does not count on the date never enters the network:
+policies not in force (not started, ended, expired), events and claims after the date, facts
+from sources published after ``known_by``, and what rests on claims the claims mode leaves
+out. A policy suspended on the date stays in, flagged (node attribute ``suspended``: ``"suspended
+until D"``), so that :func:`kg.impact.impact` can say what the suspension holds back. Valid time
+is :mod:`kg.validtime`'s one definition.
 
-The whole network comes from ``impact-edges``; the part one source reaches (``kg paths``,
-``kg impact``) is built outward from it, with what is inactive taken from ``inactive``.
+The whole network comes from ``impact-edges`` (whose SPARQL includes the fragment
+``present.rqf``); the part one source reaches (``kg paths``, ``kg impact``) is built outward
+from it, with what counts taken from :class:`kg.validtime.Timeline`. A test holds the two to
+the same edges.
 
 >>> import datetime as dt
 >>> from kg.graph import load_graph
@@ -71,8 +76,13 @@ class ImpactNetwork:
 
     @property
     def suspended(self) -> dict[str, str]:
-        """Policies in the network suspended on the date -> ``suspended until …``."""
-        return {n: d["suspended"] for n, d in self.graph.nodes(data=True) if d.get("suspended")}
+        """Policies in the network suspended on the date -> ``suspended until …`` (cached)."""
+        found = self.cache.get("suspended")
+        if found is None:
+            found = self.cache["suspended"] = {
+                n: d["suspended"] for n, d in self.graph.nodes(data=True) if d.get("suspended")
+            }
+        return found
 
     def evidence_of(self, hop_graphs: Iterable[str], stated: tuple[str, str]) -> list[dict]:
         """Who says a hop, and how: one entry per source, with its quote and evidence kind
@@ -83,19 +93,7 @@ class ImpactNetwork:
         out: list[dict] = []
         for g in sorted(hop_graphs):
             if g not in cache:
-                rows = self.kg.select(
-                    """SELECT ?g ?src ?quote ?kind WHERE { ?g prov:wasDerivedFrom ?src
-                         OPTIONAL { ?g tkg:quote ?quote } OPTIONAL { ?g tkg:evidenceKind ?kind } }""",
-                    {"g": URIRef(g)},
-                )
-                cache[g] = [
-                    {
-                        "source": self.kg.label(r["src"]),
-                        "quote": str(r["quote"]) if "quote" in r else None,
-                        "kind": self.kg.label(r["kind"]) if "kind" in r else None,
-                    }
-                    for r in rows
-                ]
+                cache[g] = self._graph_evidence(g)
             out.extend(cache[g])
         if not out:
             key = ("subject", stated[0])
@@ -108,6 +106,38 @@ class ImpactNetwork:
             if item not in unique:
                 unique.append(item)
         return unique
+
+    def _graph_evidence(self, g: str) -> list[dict]:
+        """Source, quote and evidence kind of one assertion graph: index look-ups on an embedded
+        store (a query each would cost more than the rest of ``kg impact``), a query on a server."""
+        if getattr(self.kg.store, "local", False):
+            match = self.kg.store.match
+            sources = [m.o for m in match(g, _PROV_DERIVED) if m.o_iri]
+            quotes = [m.o for m in match(g, str(TKG.quote)) if not m.o_iri]
+            kinds = [m.o for m in match(g, str(TKG.evidenceKind)) if m.o_iri]
+            return [
+                {
+                    "source": self.kg.label(URIRef(src)),
+                    "quote": quote,
+                    "kind": self.kg.label(URIRef(kind)) if kind else None,
+                }
+                for src in sources
+                for quote in (quotes or [None])
+                for kind in (kinds or [None])
+            ]
+        rows = self.kg.select(
+            """SELECT ?g ?src ?quote ?kind WHERE { ?g prov:wasDerivedFrom ?src
+                 OPTIONAL { ?g tkg:quote ?quote } OPTIONAL { ?g tkg:evidenceKind ?kind } }""",
+            {"g": URIRef(g)},
+        )
+        return [
+            {
+                "source": self.kg.label(r["src"]),
+                "quote": str(r["quote"]) if "quote" in r else None,
+                "kind": self.kg.label(r["kind"]) if "kind" in r else None,
+            }
+            for r in rows
+        ]
 
     def label(self, node: str) -> str:
         return self.graph.nodes[node].get("label") if node in self.graph else self.kg.label(URIRef(node))
@@ -198,7 +228,8 @@ def project(
         # source reported it as future ("Xi agreed to resume exports").
         if node in graph or node in dropped or not any(c in assumed for c, _ in basis):
             continue
-        if _started(kg, node, as_of):
+        facts = timeline.facts(node)
+        if any(d <= as_of for d in (*facts.in_force_from, *facts.announced, *facts.dates)):
             _add_edges_of(kg, schema, graph, node, dropped)
     _describe_nodes(kg, schema, graph, claim_basis, timeline, as_of)
     lifted = tuple(sorted(dropped & set(map(str, lift))))
@@ -282,6 +313,7 @@ def _reachable_rows(
 
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 
 _KNOWN_BY = """
@@ -296,14 +328,6 @@ SELECT ?x ?s ?p ?o ?sign ?forward WHERE {
   { ?x ?p ?o BIND (?x AS ?s) } UNION { ?s ?p ?x BIND (?x AS ?o) }
   FILTER (isIRI(?o))
 }"""
-
-
-def _started(kg: KnowledgeGraph, node: str, as_of: dt.date) -> bool:
-    rows = kg.select(
-        "SELECT ?x ?d WHERE { { ?x tkg:inForceFrom ?d } UNION { ?x tkg:announcedOn ?d } UNION { ?x tkg:date ?d } }",
-        {"x": URIRef(node)},
-    )
-    return any(r["d"].toPython() <= as_of for r in rows if isinstance(r["d"].toPython(), dt.date))
 
 
 def _add_edges_of(kg: KnowledgeGraph, schema: Schema, graph: nx.MultiDiGraph, node: str, dropped: set[str]) -> None:

@@ -27,6 +27,7 @@ import datetime as dt
 import functools
 import multiprocessing
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -315,7 +316,12 @@ def _parse(text: str):
     """rdflib's parse tree of a query (cached: parsing a long query takes rdflib ~0.5 s)."""
     from rdflib.plugins.sparql.parser import parseQuery
 
-    return parseQuery(text)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _PARSE_DEPTH))
+    try:
+        return parseQuery(text)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 @functools.lru_cache(maxsize=256)
@@ -325,6 +331,21 @@ def check_query(text: str, origin: str = "query") -> str:
     Raises :class:`QueryRefused` for updates, ``SERVICE`` and ``FROM``/``FROM NAMED``, and
     :class:`UsageError` naming line and column for a syntax error.
     """
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _PARSE_DEPTH))
+    try:
+        return _check(text, origin)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+#: Python frames rdflib's parser may use (pyparsing takes ~80 a level of brackets: the shipped
+#: queries, with their fragments included, nest ~25 levels; Python 3.11 calls between Python
+#: functions use no C stack).
+_PARSE_DEPTH = 4000
+
+
+def _check(text: str, origin: str) -> str:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseUpdate
 

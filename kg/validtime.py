@@ -52,6 +52,9 @@ _DATE_PROPS = {
 }
 _LEXICAL = re.compile(r"^(-?\d{4,})-(\d\d)-(\d\d)(Z|[+-]\d\d:\d\d)?$")
 
+#: Nodes read one by one (index look-ups) before everything is read at once, property by property.
+BULK_AFTER = 300
+
 #: An --as-of further than this from every valid-time date of the graph is taken for a typo.
 AS_OF_MARGIN_YEARS = 10
 
@@ -158,13 +161,64 @@ class Timeline:
         self.policy_classes = frozenset(policy_classes) | {_T + "Policy"}
         self._facts: dict[str, Dated] = {}
         self._extensions: dict[str, tuple[str, ...]] = {}
+        self._bulk: dict | None = None
 
     # -- reading ---------------------------------------------------------------------------
     def facts(self, node: str) -> Dated:
         found = self._facts.get(node)
         if found is None:
-            found = self._facts[node] = self._read(node)
+            if self._bulk is None and len(self._facts) >= BULK_AFTER:
+                self._bulk = self._read_all()
+            found = self._facts[node] = self._from_bulk(node) if self._bulk is not None else self._read(node)
         return found
+
+    def _read_all(self) -> dict:
+        """Everything valid time reads, for every node at once: a look-up per property (on a
+        server, a query per property), cheaper than node by node once many nodes are asked."""
+        match = self.kg.store.match
+        values: dict[str, dict[str, list]] = {}
+        for prop, name in _DATE_PROPS.items():
+            for m in match(None, prop):
+                day = date_of(m.o, m.datatype)
+                if day is not None:
+                    values.setdefault(m.s, {}).setdefault(name, []).append(day)
+        policies: set[str] = set()
+        for cls in self.policy_classes:
+            policies.update(m.s for m in match(None, _RDF_TYPE, cls))
+        links: dict[str, dict[str, list[str]]] = {"clauseOf": {}, "extends": {}, "suspends": {}}
+        for prop in links:
+            for m in match(None, _T + prop):
+                if m.o_iri:
+                    key, value = (m.s, m.o) if prop == "clauseOf" else (m.o, m.s)
+                    links[prop].setdefault(key, []).append(value)
+        suspenders = {s for found in links["suspends"].values() for s in found}
+        return {
+            "values": values,
+            "policies": policies,
+            "future": {m.s for m in match(None, _T + "modality", _T + "Future")},
+            "links": links,
+            "scoped": {m.s for m in match(None, _T + "coversCommodity") if m.s in suspenders},
+        }
+
+    def _from_bulk(self, node: str) -> Dated:
+        bulk = self._bulk
+        values = bulk["values"].get(node, {})
+        links = bulk["links"]
+        policy = node in bulk["policies"]
+        suspenders = sorted(set(links["suspends"].get(node, ()))) if policy else []
+        return Dated(
+            policy=policy,
+            in_force_from=tuple(sorted(set(values.get("in_force_from", ())))),
+            announced=tuple(sorted(set(values.get("announced", ())))),
+            future=node in bulk["future"],
+            planned_end=tuple(sorted(set(values.get("planned_end", ())))),
+            actual_end=tuple(sorted(set(values.get("actual_end", ())))),
+            dates=tuple(sorted(set(values.get("dates", ())))),
+            claim_dates=tuple(sorted(set(values.get("claim_dates", ())))),
+            clause_of=tuple(sorted(set(links["clauseOf"].get(node, ())))),
+            extended_by=tuple(sorted(set(links["extends"].get(node, ())))) if policy else (),
+            suspended_by=tuple(s for s in suspenders if s not in bulk["scoped"]),
+        )
 
     def _read(self, node: str) -> Dated:
         values: dict[str, list] = {}
@@ -182,11 +236,16 @@ class Timeline:
                 future = True
             elif m.p == _T + "clauseOf" and m.o_iri:
                 clause_of.append(m.o)
-        extended_by = sorted({m.s for m in self.kg.store.match(None, _T + "extends", node)})
-        suspenders = sorted({m.s for m in self.kg.store.match(None, _T + "suspends", node)})
-        scoped = {s for s in suspenders if self.kg.store.match(s, _T + "coversCommodity")}
+        policy = bool(types & self.policy_classes)
+        extended_by: list[str] = []
+        suspenders: list[str] = []
+        scoped: set[str] = set()
+        if policy:  # only a policy is extended or suspended: spare the look-ups for the rest
+            extended_by = sorted({m.s for m in self.kg.store.match(None, _T + "extends", node)})
+            suspenders = sorted({m.s for m in self.kg.store.match(None, _T + "suspends", node)})
+            scoped = {s for s in suspenders if self.kg.store.match(s, _T + "coversCommodity")}
         return Dated(
-            policy=bool(types & self.policy_classes),
+            policy=policy,
             in_force_from=tuple(sorted(set(values.get("in_force_from", ())))),
             announced=tuple(sorted(set(values.get("announced", ())))),
             future=future,

@@ -106,6 +106,21 @@ def test_date_slider_hides_and_shows_the_april_controls(bundled_page):
     assert page.page.locator("#date-label").inner_text() == "2025-06-06"
 
 
+def test_date_slider_hides_a_policy_while_suspended_and_shows_it_after(bundled_page):
+    """The page reads kg.validtime's intervals: the October 2025 controls are in force from
+    9 October, suspended from 7 November 2025 to 10 November 2026, then in force again."""
+    page, view = bundled_page
+    october = f"{ID}policy/china-october-2025-rare-earth-controls"
+    assert view.graph.nodes[october]["intervals"] == [["2025-10-09", "2025-11-07"], ["2026-11-10", None]]
+    visible = f"window.kg.nodeView.get({october!r}) !== null"
+    seen = []
+    for day in ("2025-10-01", "2025-10-20", "2025-12-01", "2026-11-09", "2026-11-10"):
+        page.js(f"window.kg.setDate({day!r})")
+        seen.append(page.js(visible))
+    page.js("window.kg.setDate('2025-06-06')")
+    assert seen == [False, True, False, False, True]
+
+
 def test_path_page_highlights_exactly_the_path_nodes(browser, invoke, tmp_path, kg):
     from kg.impact import find_paths
     from kg.network import project

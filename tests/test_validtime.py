@@ -272,3 +272,53 @@ def test_restrictions_in_force_print_the_rate_step_in_force_with_its_source(invo
         return
     (row,) = rows
     assert (row["rate"], row["rateSource"], row["status"]) == (rate, source, "in force")
+
+
+# -- the issue's examples, through the command line ------------------------------------------
+
+
+def test_paths_print_the_extended_interval_and_impact_its_status(invoke):
+    """#12: the extended rollback counted active on 1 September 2025 printed "2025-05-14 to
+    2025-08-12" (extensions ignored); the hop now shows the interval its extensions reach."""
+    result = invoke(
+        "paths", "Geneva agreement", "policy:us-reciprocal-tariffs-on-china", "--as-of", "2025-09-01", "-f", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    (first, *_) = __import__("json").loads(result.stdout)
+    hop = first["detail"][-1]
+    assert (hop["valid_from"], hop["valid_until"]) == ("2025-05-14", "2026-11-10")
+    assert all(e["kind"] for h in first["detail"] for e in h["evidence"])  # every quote says how it is known
+
+
+def test_a_plain_turtle_fact_shows_its_source_in_impact_and_paths(invoke):
+    """examples/my-facts.ttl has no named graphs: Acme's dependency cites its source with
+    prov:wasDerivedFrom on the company, which impact and paths now show."""
+    import json
+
+    args = ("--data", str(ROOT / "examples" / "my-facts.ttl"))
+    result = invoke(*args, "impact", "China rare-earth export controls", "--as-of", "2025-06-06", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    acme = {r["label"]: r for r in json.loads(result.stdout)}["Acme Motors"]
+    assert "Supplier survey, June 2025 (internal)" in acme["sources"]
+    paths = invoke(*args, "paths", "China rare-earth export controls", "Acme", "--as-of", "2025-06-06", "-f", "json")
+    assert paths.exit_code == 0, paths.stderr
+    detail = json.loads(paths.stdout)[0]["detail"]
+    last = detail[-1]["evidence"]
+    assert [e["source"] for e in last] == ["Supplier survey, June 2025 (internal)"]
+    assert last[0]["kind"] is None  # a plain file says no evidence kind: none is invented
+
+
+def test_read_node_by_node_or_all_at_once_alike(bundled, synthetic, monkeypatch):
+    """Timeline reads nodes one by one at first, then everything property by property."""
+    from kg import validtime
+
+    for kg in (bundled, synthetic):
+        nodes = every_node(kg)
+        monkeypatch.setattr(validtime, "BULK_AFTER", 10**9)
+        one_by_one = Timeline(kg)
+        read = {n: one_by_one.facts(n) for n in nodes}
+        assert one_by_one._bulk is None
+        monkeypatch.setattr(validtime, "BULK_AFTER", 0)
+        at_once = Timeline(kg)
+        assert [n for n in nodes if read[n] != at_once.facts(n)] == []
+        assert at_once._bulk is not None
