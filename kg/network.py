@@ -358,15 +358,15 @@ def _claim_basis(kg: KnowledgeGraph) -> dict[str, list[tuple[str, str]]]:
     return basis
 
 
-def _node_types(kg: KnowledgeGraph, graph: nx.MultiDiGraph) -> dict[str, list[str]]:
-    """The asserted classes of the network's nodes: index look-ups node by node on an
-    embedded store, one query on a server."""
+def _node_types(kg: KnowledgeGraph, graph: nx.MultiDiGraph, timeline: Timeline) -> dict[str, list[str]]:
+    """The asserted classes of the network's nodes: read with their dates, node by node, on an
+    embedded store; one query on a server."""
     types: dict[str, list[str]] = {}
     if getattr(kg.store, "local", False):
         for node in graph.nodes:
-            found = [m.o for m in kg.store.match(node, _RDF_TYPE) if m.o_iri]
+            found = timeline.types(node)
             if found:
-                types[node] = list(dict.fromkeys(found))
+                types[node] = list(found)
         return types
     for row in kg.select_values("SELECT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?t)) }"):
         s = row["s"]
@@ -383,7 +383,7 @@ def _describe_nodes(
     timeline: Timeline,
     as_of: dt.date,
 ) -> None:
-    types = _node_types(kg, graph)
+    types = _node_types(kg, graph, timeline)
     targets = {c for c, flag in schema.impact_target.items() if flag}
     for node in graph.nodes:
         node_types = types.get(node, [])

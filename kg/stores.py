@@ -285,19 +285,16 @@ class OxigraphMemoryStore:
     def match(self, subject: str | None = None, predicate: str | None = None, obj: str | None = None) -> list[Match]:
         pattern = (ox.NamedNode(x) if x is not None else None for x in (subject, predicate, obj))
         out = []
+        literal, default = ox.Literal, ox.DefaultGraph
         for q in self._store.quads_for_pattern(*pattern):
             o, g = q.object, q.graph_name
-            out.append(
-                Match(
-                    q.subject.value,
-                    q.predicate.value,
-                    o.value,
-                    isinstance(o, ox.NamedNode),
-                    None if isinstance(g, ox.DefaultGraph) else g.value,
-                    o.language if isinstance(o, ox.Literal) else None,
-                    o.datatype.value if isinstance(o, ox.Literal) else None,
-                )
-            )
+            graph = None if type(g) is default else g.value
+            if type(o) is literal:
+                lang = o.language
+                datatype = None if lang else o.datatype.value
+                out.append(Match(q.subject.value, q.predicate.value, o.value, False, graph, lang, datatype))
+            else:
+                out.append(Match(q.subject.value, q.predicate.value, o.value, type(o) is ox.NamedNode, graph))
         return out
 
     def is_empty(self) -> bool:

@@ -53,7 +53,7 @@ _DATE_PROPS = {
 _LEXICAL = re.compile(r"^(-?\d{4,})-(\d\d)-(\d\d)(Z|[+-]\d\d:\d\d)?$")
 
 #: Nodes read one by one (index look-ups) before everything is read at once, property by property.
-BULK_AFTER = 300
+BULK_AFTER = 20_000
 
 #: An --as-of further than this from every valid-time date of the graph is taken for a typo.
 AS_OF_MARGIN_YEARS = 10
@@ -109,6 +109,17 @@ def date_of(lexical: str, datatype: str | None) -> dt.date | None:
     (``"2025-02-30"``), so that it is ignored as the SPARQL comparisons ignore it."""
     if datatype != _XSD_DATE:
         return None
+    if (
+        len(lexical) == 10
+        and lexical[4] == lexical[7] == "-"
+        and lexical[:4].isdigit()
+        and lexical[5:7].isdigit()
+        and lexical[8:].isdigit()
+    ):  # YYYY-MM-DD, the common case: parsed in C
+        try:
+            return dt.date.fromisoformat(lexical)
+        except ValueError:
+            return None
     m = _LEXICAL.match(lexical.strip())
     if not m or len(m[1]) != 4:
         return None
@@ -162,6 +173,9 @@ class Timeline:
         self._facts: dict[str, Dated] = {}
         self._extensions: dict[str, tuple[str, ...]] = {}
         self._bulk: dict | None = None
+        self._intervals: dict[str, list[tuple[dt.date | None, dt.date | None]]] = {}
+        self._types: dict[str, list[str]] = {}
+        self._link_table: dict[str, dict[str, list[str]]] | None = None
 
     # -- reading ---------------------------------------------------------------------------
     def facts(self, node: str) -> Dated:
@@ -171,6 +185,13 @@ class Timeline:
                 self._bulk = self._read_all()
             found = self._facts[node] = self._from_bulk(node) if self._bulk is not None else self._read(node)
         return found
+
+    def preload(self) -> Timeline:
+        """Read what valid time needs of every node now, property by property (for a question
+        about the whole graph: cheaper than node by node)."""
+        if self._bulk is None:
+            self._bulk = self._read_all()
+        return self
 
     def _read_all(self) -> dict:
         """Everything valid time reads, for every node at once: a look-up per property (on a
@@ -222,12 +243,13 @@ class Timeline:
 
     def _read(self, node: str) -> Dated:
         values: dict[str, list] = {}
-        types: set[str] = set()
+        types: dict[str, None] = {}  # in the store's order (the page and the network pick a class)
         future = False
         clause_of: list[str] = []
         for m in self.kg.store.match(node):
             if m.p == _RDF_TYPE:
-                types.add(m.o)
+                if m.o_iri:
+                    types[m.o] = None
             elif m.p in _DATE_PROPS:
                 day = date_of(m.o, m.datatype)
                 if day is not None:
@@ -236,13 +258,15 @@ class Timeline:
                 future = True
             elif m.p == _T + "clauseOf" and m.o_iri:
                 clause_of.append(m.o)
-        policy = bool(types & self.policy_classes)
+        self._types[node] = list(types)
+        policy = not self.policy_classes.isdisjoint(types)
         extended_by: list[str] = []
         suspenders: list[str] = []
         scoped: set[str] = set()
-        if policy:  # only a policy is extended or suspended: spare the look-ups for the rest
-            extended_by = sorted({m.s for m in self.kg.store.match(None, _T + "extends", node)})
-            suspenders = sorted({m.s for m in self.kg.store.match(None, _T + "suspends", node)})
+        if policy:  # only a policy is extended or suspended
+            links = self._links()
+            extended_by = sorted(set(links["extends"].get(node, ())))
+            suspenders = sorted(set(links["suspends"].get(node, ())))
             scoped = {s for s in suspenders if self.kg.store.match(s, _T + "coversCommodity")}
         return Dated(
             policy=policy,
@@ -271,6 +295,31 @@ class Timeline:
                 seen.append(e)
                 todo.extend(self.facts(e).extended_by)
             found = self._extensions[node] = tuple(sorted(seen))
+        return found
+
+    def _links(self) -> dict[str, dict[str, list[str]]]:
+        """Every ``tkg:extends`` and ``tkg:suspends`` link, by the policy extended or suspended:
+        read once (they are few), not looked up policy by policy."""
+        if self._link_table is None:
+            table: dict[str, dict[str, list[str]]] = {"extends": {}, "suspends": {}}
+            for prop, found in table.items():
+                for m in self.kg.store.match(None, _T + prop):
+                    if m.o_iri:
+                        found.setdefault(m.o, []).append(m.s)
+            self._link_table = table
+        return self._link_table
+
+    def types(self, node: str) -> list[str]:
+        """The asserted classes of ``node`` (read with its dates when it was read node by node)."""
+        found = self._types.get(node)
+        if found is None:
+            if node not in self._facts:
+                self.facts(node)
+            found = self._types.get(node)
+            if found is None:
+                found = self._types[node] = list(
+                    dict.fromkeys(m.o for m in self.kg.store.match(node, _RDF_TYPE) if m.o_iri)
+                )
         return found
 
     # -- the rules -------------------------------------------------------------------------
@@ -316,7 +365,10 @@ class Timeline:
 
     def suspended(self, node: str, day: dt.date) -> bool:
         """Present on ``day`` but suspended: itself, or the measure it is a clause of."""
-        return self.facts(node).policy and self.present(node, day) and self._suspended_any(node, day)
+        f = self.facts(node)
+        if not f.policy or not (f.suspended_by or any(self.facts(m).suspended_by for m in f.clause_of)):
+            return False  # nothing suspends it, ever
+        return self.present(node, day) and self._suspended_any(node, day)
 
     def active(self, node: str, day: dt.date) -> bool:
         """Whether ``node`` counts on ``day`` (policies, events, claims, anything else)."""
@@ -355,6 +407,22 @@ class Timeline:
 
         [(None, None)] for what is always active, [] for what never is.
         """
+        found = self._intervals.get(node)
+        if found is None:
+            found = self._intervals[node] = self._compute_intervals(node)
+        return list(found)
+
+    def _compute_intervals(self, node: str) -> list[tuple[dt.date | None, dt.date | None]]:
+        f = self.facts(node)
+        if not f.policy and not f.dates and not f.claim_dates:
+            return [(None, None)]  # undated: always active
+        if f.policy and not (f.clause_of or f.suspended_by or f.dates or f.claim_dates or self.extensions(node)):
+            # most policies: one interval, from the start to the first end
+            start = f.in_force_from[0] if f.in_force_from else f.announced[0] if f.announced and not f.future else None
+            if start is None:
+                return []
+            end = min((*f.actual_end[:1], *f.planned_end[:1]), default=None)
+            return [(start, end)] if end is None or start < end else []
         days = sorted(self._critical(node))
         probes = [dt.date.min, *days]
         out: list[tuple[dt.date | None, dt.date | None]] = []

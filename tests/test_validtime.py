@@ -215,6 +215,8 @@ def test_ill_typed_and_mistyped_dates_are_ignored():
     assert date_of("2025-02-28", XSD_DATE) == dt.date(2025, 2, 28)
     assert date_of("2025-02-28", str(XSD.string)) is None
     assert date_of("2025-02-28Z", XSD_DATE) == dt.date(2025, 2, 28)
+    # what Python's fromisoformat would take but xsd:date is not
+    assert date_of("20250228xx", XSD_DATE) is None and date_of("2025-W01-1", XSD_DATE) is None
 
 
 def test_as_of_parsing_and_its_guard(bundled):
