@@ -381,29 +381,39 @@ def _reliefs(net: ImpactNetwork, path: Path, target: str) -> list[Relief]:
     policy: a hop into a commodity in scope (or narrower) is eased, one into a broader
     commodity or straight to a target only in part, one into another commodity not at all.
     """
+    following = dict(zip(path.nodes, path.nodes[1:], strict=False))
+    reliefs: list[Relief] = []
+    for policy in _policies_on(net, path):
+        reliefs.extend(_policy_reliefs(net, policy, target, [following[policy]] if policy in following else []))
+    return reliefs
+
+
+def _policy_reliefs(net: ImpactNetwork, policy: str, target: str, nexts: list[str]) -> list[Relief]:
+    """The relaxations in force of ``policy`` that the ``relief-reach`` rows let reach
+    ``target``, each with the hops ``policy`` → one of ``nexts`` it eases by its commodity scope
+    (a commodity in scope or narrower: whole; a broader one, or a hop naming no commodity: in
+    part; another commodity: not at all, and then it is left out)."""
     reliefs: list[Relief] = []
     suspended = net.suspended
-    following = dict(zip(path.nodes, path.nodes[1:], strict=False))
-    for policy in _policies_on(net, path):
-        for relaxation, _, key in net.graph.in_edges(policy, keys=True):
-            if key != str(TKG.relaxes) or relaxation in suspended:
-                continue
-            rows = _rows_reaching(net, policy, relaxation, target)
-            if not rows:
-                continue
-            scope = _scope_of(net, relaxation)
-            hops, part = (), False
-            if scope is not None:
-                nxt = following.get(policy)
+    for relaxation, _, key in net.graph.in_edges(policy, keys=True):
+        if key != str(TKG.relaxes) or relaxation in suspended:
+            continue
+        rows = _rows_reaching(net, policy, relaxation, target)
+        if not rows:
+            continue
+        scope = _scope_of(net, relaxation)
+        hops: list[tuple[str, str]] = []
+        part = False
+        if scope is not None:
+            for nxt in nexts:
                 if nxt in scope:
-                    hops = ((policy, nxt),)
-                elif nxt is not None and net.is_a(nxt, TKG.Commodity):
-                    if not any(nxt in _broader(net, c) for c in scope):
-                        continue  # another commodity: this relaxation does not ease it
-                    part = True  # a group of which it eases some members
-                else:
-                    part = True  # a hop that names no commodity
-            reliefs.extend(_relief_of(net, relaxation, policy, rows, scope, hops, part))
+                    hops.append((policy, nxt))
+                elif not net.is_a(nxt, TKG.Commodity) or any(nxt in _broader(net, c) for c in scope):
+                    part = True
+            if not hops and not part:
+                continue  # it eases only commodities the target is not reached through
+            part = part and not hops
+        reliefs.extend(_relief_of(net, relaxation, policy, rows, scope, tuple(sorted(hops)), part))
     return reliefs
 
 
@@ -446,37 +456,14 @@ def _below(net: ImpactNetwork, live: nx.MultiDiGraph, node: str) -> set[str]:
 
 
 def _candidate_reliefs(net: ImpactNetwork, live: nx.MultiDiGraph, relaxed: list[str], target: str) -> list[Relief]:
-    """Reliefs that may ease some harmful path to ``target``: relaxations in force of the
-    relaxed policies ``relaxed`` (on a harmful path to it), which the ``relief-reach`` rows let
-    reach it, each with the hops out of the policy it eases (its
-    commodity scope: a commodity in scope whole, a broader one or a hop naming no commodity
-    in part, another commodity not at all)."""
+    """Reliefs that may ease some harmful path to ``target``: those of the relaxed policies
+    ``relaxed`` (on a harmful path to it), over every hop out of each from which ``target`` is
+    reached."""
     reliefs: list[Relief] = []
-    suspended = net.suspended
     for policy in relaxed:
-        if policy == target:
-            continue
-        for relaxation, _, key in net.graph.in_edges(policy, keys=True):
-            if key != str(TKG.relaxes) or relaxation in suspended:
-                continue
-            rows = _rows_reaching(net, policy, relaxation, target)
-            if not rows:
-                continue
-            scope = _scope_of(net, relaxation)
-            hops: list[tuple[str, str]] = []
-            part = False
-            if scope is not None:
-                for nxt in live.successors(policy):
-                    if target not in _below(net, live, nxt):
-                        continue
-                    if nxt in scope:
-                        hops.append((policy, nxt))
-                    elif not net.is_a(nxt, TKG.Commodity) or any(nxt in _broader(net, c) for c in scope):
-                        part = True
-                if not hops and not part:
-                    continue  # it eases only commodities through which the target is not reached
-                part = part and not hops
-            reliefs.extend(_relief_of(net, relaxation, policy, rows, scope, tuple(sorted(hops)), part))
+        if policy != target:
+            nexts = [n for n in live.successors(policy) if target in _below(net, live, n)]
+            reliefs.extend(_policy_reliefs(net, policy, target, nexts))
     return reliefs
 
 

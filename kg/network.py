@@ -385,9 +385,16 @@ def _describe_nodes(
 ) -> None:
     types = _node_types(kg, graph, timeline)
     targets = {c for c, flag in schema.impact_target.items() if flag}
+    by_types: dict[tuple[str, ...], tuple] = {}  # most nodes share their classes: decide once
     for node in graph.nodes:
         node_types = types.get(node, [])
-        display = schema.display(node_types)
+        key = tuple(node_types)
+        if key not in by_types:
+            by_types[key] = (
+                schema.display(node_types),
+                any(targets & set(schema.ancestors(t)) for t in node_types),
+            )
+        display, is_target = by_types[key]
         intervals = timeline.intervals(node)
         dated = intervals != [(None, None)]
         start, end = timeline.span(node) if dated else (None, None)
@@ -396,7 +403,7 @@ def _describe_nodes(
             types=node_types,
             cls=display.cls,
             cls_label=display.cls_label,
-            target=any(targets & set(schema.ancestors(t)) for t in node_types),
+            target=is_target,
             valid_from=start.isoformat() if start else None,
             valid_until=end.isoformat() if end else None,
             intervals=[[a.isoformat() if a else None, b.isoformat() if b else None] for a, b in intervals]

@@ -41,6 +41,20 @@ def bundled() -> KnowledgeGraph:
     return load_graph()
 
 
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory) -> KnowledgeGraph:
+    """A 10k-triple synthetic graph (bench/generate.py, seed 11), loaded once."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    path = tmp_path_factory.mktemp("synthetic") / "synthetic-10k.nq"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.writelines(generate(10_000, seed=11))
+    return load_graph([path], bundled=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

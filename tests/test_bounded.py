@@ -9,19 +9,14 @@ claim that matters there) and on a synthetic graph.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import networkx as nx
 import pytest
 
-from conftest import ROOT
 from kg.graph import load_graph
 from kg.impact import find_paths, impact
 from kg.namespaces import ID
 from kg.network import project
-
-sys.path.insert(0, str(ROOT / "bench"))
-from generate import generate  # noqa: E402
 
 HOPS = 6
 CONTROLS = f"{ID}policy/china-rare-earth-export-controls"
@@ -31,14 +26,6 @@ XI_AGREED = f"{ID}claim/xi-agreed-to-resume-rare-earth-exports"
 @pytest.fixture(scope="module")
 def bundled():
     return load_graph()
-
-
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory):
-    path = tmp_path_factory.mktemp("bounded") / "synthetic-10k.nq"
-    with path.open("w", encoding="utf-8") as fh:
-        fh.writelines(generate(10_000, seed=11))
-    return load_graph([path], bundled=False)
 
 
 def within(graph: nx.MultiDiGraph, source: str, hops: int) -> set[str]:
