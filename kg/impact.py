@@ -642,7 +642,8 @@ def impact(
         best_live = best_signed_paths(live, source, max_hops, wanted=targets)
     reached = {node for node, _ in best if node != source and node in targets}
     relaxes = str(TKG.relaxes)
-    # the policies reached from the source (itself included) that a relaxation in force relaxes
+    # the policies of the network that a relaxation in force relaxes (_status looks at those
+    # on each target's harmful paths)
     relaxed_any = net.cache.get("relaxed_in_net")
     if relaxed_any is None:
         relaxed_any = net.cache["relaxed_in_net"] = sorted(
