@@ -171,14 +171,10 @@ def load_spec(path: Path) -> QuerySpec:
 #     #include !active(?policy)       ->  FILTER (!(<active, over ?policy>))
 #
 # A fragment headed ``# kind: pattern`` is a group graph pattern, included as it is; it binds
-# its outputs as ``?NODE_name`` (``#include status(?policy)`` binds ``?policy_status``). One
-# that asks its sub-SELECTs to bind the node (``{{ON}}``) is given the pattern that does:
-#
-#     #include status(?relaxation) ON ?relaxation tkg:relaxes ?policy .
+# its outputs as ``?NODE_name`` (``#include status(?policy)`` binds ``?policy_status``).
 
 _INCLUDE_LINE = re.compile(
-    r"^(?P<indent>[ \t]*)#include\s+(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*)\((?P<var>\?[A-Za-z_]\w*)\)"
-    r"(?:\s+ON\s+(?P<on>[^#\n]+?))?[ \t]*$",
+    r"^(?P<indent>[ \t]*)#include\s+(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*)\((?P<var>\?[A-Za-z_]\w*)\)[ \t]*$",
     re.M,
 )
 _INLINE = re.compile(r"\{\{(?P<neg>!?)(?P<name>[a-z][a-z0-9-]*) (?P<var>\?[A-Za-z_]\w*)\}\}")
@@ -205,12 +201,8 @@ def _fragment_source(name: str) -> tuple[str, str]:
     return kind, body
 
 
-def fragment_expression(
-    name: str, var: str, counter: list[int] | None = None, depth: int = 0, on: str | None = None
-) -> str:
-    """The fragment ``name`` as an expression over ``var`` (its own variables renamed apart);
-    ``on`` is the triple pattern that binds ``var`` where a pattern fragment asks for it
-    (``{{ON}}``: in a sub-SELECT, which sees no outer binding)."""
+def fragment_expression(name: str, var: str, counter: list[int] | None = None, depth: int = 0) -> str:
+    """The fragment ``name`` as an expression over ``var`` (its own variables renamed apart)."""
     if depth > 8:
         raise UsageError(f"query fragment {name!r} includes itself")
     counter = counter if counter is not None else [0]
@@ -219,12 +211,6 @@ def fragment_expression(
     text = re.sub(r"\?_(\w+)", lambda m: f"?_{tag}_{m[1]}", fragment(name))
     text = re.sub(r"\?NODE_(\w+)", lambda m: f"{var}_{m[1]}", text)  # a pattern's outputs: ?NODE_status
     text = re.sub(r"\?NODE\b", lambda _: var, text)
-    if "{{ON}}" in text:
-        if not on:
-            raise UsageError(
-                f"query fragment {name!r} needs the pattern that binds {var}: '#include {name}({var}) ON ...'"
-            )
-        text = text.replace("{{ON}}", on.strip())
 
     def inline(m: re.Match) -> str:
         inner = fragment_expression(m["name"], m["var"], counter, depth + 1)
@@ -245,7 +231,7 @@ def expand_includes(text: str, declared: Iterable[str], origin: Path | str = "qu
         if name not in declared:
             raise UsageError(f"{origin}: '#include {name}' without '# include: {name}' in the header")
         used.add(name)
-        expr = fragment_expression(name, m["var"], counter, on=m["on"])
+        expr = fragment_expression(name, m["var"], counter)
         if _fragment_source(name)[0] == "pattern":
             if m["neg"]:
                 raise UsageError(f"{origin}: '#include !{name}': a pattern fragment cannot be negated")

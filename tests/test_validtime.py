@@ -113,7 +113,7 @@ SELECT ?node ?date ?active ?present ?suspended ?node_status WHERE {
   OPTIONAL { FILTER (%s) BIND (true AS ?active) }
   OPTIONAL { FILTER (%s) BIND (true AS ?present) }
   OPTIONAL { FILTER (%s) BIND (true AS ?suspended) }
-  #include status(?node) ON ?node a tkg:ExportControl .
+  #include status(?node)
 }"""
 
 
