@@ -127,3 +127,26 @@ def test_one_case_through_the_command_line(invoke):
     by = {r["target"]: r["status"] for r in json.loads(result.stdout)}
     assert by[f"{ID}industry/gadgets"] == "restricted"
     assert by[f"{ID}industry/doohickeys"].startswith("suspended until 2031-03-01 by One-year pause")
+
+
+WITH_RESTRICTIONS = [p for p in CASES if re.search(r"a tkg:(ExportControl|Tariff|Restriction)\b", p.read_text("utf-8"))]
+
+
+@pytest.mark.parametrize("path", WITH_RESTRICTIONS, ids=[p.stem for p in WITH_RESTRICTIONS])
+def test_restrictions_in_force_follow_the_engine(path):
+    """``restrictions-in-force`` lists exactly the restrictions present on each date (in force or
+    suspended), with the status :meth:`Timeline.status` gives: its own "suspended until" formula
+    and the engine's must agree."""
+    spec = header(path)
+    kg = load_graph([path], bundled=False)
+    timeline = Timeline(kg)
+    query = catalogue()["restrictions-in-force"]
+    restrictions = {
+        r["x"] for r in kg.select_values("SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* tkg:Restriction }", {})
+    }
+    assert restrictions, path.name
+    for day in spec["expect"]:
+        bound = {"date": Literal(day.isoformat(), datatype=XSD.date), "claims": Literal("include")}
+        rows = {r["policy"]: r["status"] for r in kg.select_values(query.text, bound)}
+        want = {p: timeline.status(p, day) for p in restrictions if timeline.present(p, day)}
+        assert rows == want, f"{path.name} as of {day}"
