@@ -22,6 +22,13 @@ __all__ = ["export_graph", "neighbourhood", "to_networkx", "write_atomic"]
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it, then put back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(output: str, data: bytes) -> None:
     """Write ``data`` to ``output`` (``-``: stdout) via a temporary file and a rename."""
     if output == "-":
@@ -36,6 +43,8 @@ def write_atomic(output: str, data: bytes) -> None:
         raise UsageError(f"{output}: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     try:
+        # mkstemp makes the file 0600; give it the mode any file the user writes gets
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)

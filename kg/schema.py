@@ -49,6 +49,16 @@ class Schema:
     ontology_terms: set[str] = field(default_factory=set)
     impact_target: dict[str, bool] = field(default_factory=dict)
     sign_colours: dict[int, str] = field(default_factory=dict)
+    #: class -> its legend family (inherited); family -> (label, order)
+    family: dict[str, str] = field(default_factory=dict)
+    families: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: class -> hidden on the page until asked (inherited)
+    hidden: dict[str, bool] = field(default_factory=dict)
+    #: impact relation -> its edge role; role -> (label, colour, order)
+    edge_role: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    #: effect word ("restricted", ...) -> (colour, order)
+    effects: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @classmethod
     def from_graph(cls, graph) -> Schema:
@@ -82,6 +92,30 @@ class Schema:
             schema.ontology_terms.add(str(row["s"]))
         for row in graph.select("SELECT ?v ?c WHERE { ?sign tkg:signValue ?v ; tkg:displayColour ?c }"):
             schema.sign_colours[int(row["v"])] = str(row["c"])
+        for row in graph.select("""
+            SELECT ?kind ?x ?label ?colour ?order ?value WHERE {
+              { ?x tkg:displayFamily ?value BIND ("family" AS ?kind) }
+              UNION { ?x tkg:displayHidden ?value BIND ("hidden" AS ?kind) }
+              UNION { ?x tkg:edgeRole ?value BIND ("role" AS ?kind) }
+              UNION { VALUES (?type ?kind) { (tkg:DisplayFamily "families") (tkg:EdgeRole "roles")
+                                             (tkg:EffectStatus "effects") }
+                      ?x a ?type ; rdfs:label ?label
+                      OPTIONAL { ?x tkg:displayColour ?colour } OPTIONAL { ?x tkg:displayOrder ?order } }
+            }"""):
+            kind, x = str(row["kind"]), str(row["x"])
+            order = int(row["order"]) if "order" in row else 100
+            if kind == "family":
+                schema.family[x] = str(row["value"])
+            elif kind == "hidden":
+                schema.hidden[x] = row["value"].toPython() is True
+            elif kind == "role":
+                schema.edge_role[x] = str(row["value"])
+            elif kind == "families":
+                schema.families[x] = (str(row["label"]), order)
+            elif kind == "roles":
+                schema.roles[x] = (str(row["label"]), str(row.get("colour", DEFAULT_COLOUR)), order)
+            else:
+                schema.effects[str(row["label"])] = (str(row.get("colour", DEFAULT_COLOUR)), order)
         spec = catalogue()["impact-relations"]
         for row in graph.select(spec.text):  # shipped, so checked by the tests, not on every run
             prop = str(row["property"])
@@ -115,6 +149,18 @@ class Schema:
                     seen.add(parent)
                     queue.append(parent)
         return out
+
+    def role_of(self, prop: str) -> str | None:
+        """The edge role of an impact relation (None: not an impact relation); pass-through if
+        the ontology gives it none."""
+        if prop not in self.impact:
+            return None
+        return self.edge_role.get(prop) or next((r for r in self.roles if r.endswith("#PassThrough")), None)
+
+    def effect_colour(self, status: str) -> str | None:
+        """The colour of an impact answer's status (its leading word: ``relieved: X`` -> relieved)."""
+        word = max((w for w in self.effects if status.startswith(w)), key=len, default=None)
+        return self.effects[word][0] if word else None
 
     def inherited(self, table: dict, cls: str):
         for c in self.ancestors(cls):

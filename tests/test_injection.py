@@ -522,16 +522,25 @@ def test_rendered_page_shows_hostile_labels_as_text_and_runs_nothing(browser, in
                 node = nodes[e["iri"]]
                 shown_label = e["label"] or curie(e["iri"])  # an empty label shows the CURIE
                 assert (node["label"], node["aliases"]) == (shown_label, [e["alias"]])
-                assert [ev["quote"] for ev in node["evidence"]] == [e["quote"]]
-                assert [ev["source"] for ev in node["evidence"]] == ["source " + e["source"]]
-                page.evaluate("id => { window.kg.network.selectNodes([id]); }", e["iri"])
-                shown = page.evaluate(
-                    """id => { const n = window.kg.nodes.get(id);
-                       document.getElementById('info').replaceChildren(n.title);
-                       const info = document.getElementById('info');
-                       return [info.querySelector('.name').textContent, info.textContent,
-                               [...info.querySelectorAll('*')].every(x => x.tagName === 'DIV')]; }""",
+                cited = page.evaluate(
+                    "id => { const n = window.kg.data.nodes.find(x => x.id === id);"
+                    " return n.facts.flatMap(([, refs]) => refs.map(i => window.kg.data.evidence[i])); }",
                     e["iri"],
+                )
+                assert {ev["quote"] for ev in cited} == {e["quote"]}
+                assert {ev["source"] for ev in cited} == {"source " + e["source"]}
+                tip = page.evaluate(
+                    "id => { const t = window.kg.nodes.get(id).title; return [t.firstChild.textContent,"
+                    " [...t.querySelectorAll('*')].every(x => x.tagName === 'DIV')]; }",
+                    e["iri"],
+                )
+                assert tip == [shown_label, True]
+                page.evaluate("id => window.kg.select(id)", e["iri"])
+                shown = page.evaluate(
+                    """() => { const info = document.getElementById('info');
+                       return [info.querySelector('.name').textContent, info.textContent,
+                               [...info.querySelectorAll('*')].every(x =>
+                                 ['DIV', 'SPAN', 'H2', 'UL', 'OL', 'LI', 'SUP', 'BUTTON'].includes(x.tagName))]; }"""
                 )
                 assert shown[0] == shown_label and e["quote"] in shown[1] and shown[2] is True
                 blank, hit = page.evaluate("text => [norm(text) === '', window.kg.search(text)]", e["label"])
@@ -543,7 +552,12 @@ def test_rendered_page_shows_hostile_labels_as_text_and_runs_nothing(browser, in
             page.mouse.move(300, 300)
             assert page.evaluate("window.__pwned === undefined")
             assert page.evaluate("document.querySelectorAll('script').length") == 2  # vis-network and the page's
-            assert page.evaluate("document.querySelectorAll('img, svg, iframe, a[href]').length") == 0
+            assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
+            # the legend's shape icons are the only SVG, and links go to the web only
+            assert page.evaluate(
+                "document.querySelectorAll('svg').length === document.querySelectorAll('.legend-item svg').length"
+            )
+            assert page.evaluate("[...document.querySelectorAll('a[href]')].every(a => /^https?:/.test(a.href))")
             assert errors == []
             assert all(url.startswith(("file://", "data:")) for url in requests), requests
         finally:

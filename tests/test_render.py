@@ -68,11 +68,13 @@ def test_bundled_page_is_offline_and_draws_the_whole_projection(bundled_page):
         view.graph.number_of_nodes(),
         view.graph.number_of_edges(),
     ]
-    page.js("document.getElementById('date-off').click()")  # all dates: everything drawn
-    assert page.js("[window.kg.nodeView.length, window.kg.edgeView.length]") == [
-        view.graph.number_of_nodes(),
-        view.graph.number_of_edges(),
-    ]
+    page.js("document.getElementById('date-off').click()")  # all dates: all but the hubs drawn
+    shown = {n for n, d in view.graph.nodes(data=True) if not d["hidden_default"]}
+    assert shown and len(shown) < view.graph.number_of_nodes()  # scheme hubs hidden at first
+    assert set(page.js("window.kg.shownNodes()")) == shown
+    assert set(page.js("window.kg.shownEdges()")) == {
+        d["id"] for s, o, d in view.graph.edges(data=True) if s in shown and o in shown
+    }
     page.js("document.getElementById('date-off').click()")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.page.screenshot(path=str(ARTIFACTS / "graph.png"))
@@ -98,7 +100,7 @@ def test_search_selects_by_alias(bundled_page):
 
 def test_date_slider_hides_and_shows_the_april_controls(bundled_page):
     page, _ = bundled_page
-    visible = f"window.kg.nodeView.get({CONTROLS!r}) !== null"
+    visible = f"window.kg.isShown({CONTROLS!r})"
     page.js("window.kg.setDate('2025-03-01')")
     assert page.js(visible) is False
     page.js("window.kg.setDate('2025-06-06')")
@@ -112,7 +114,7 @@ def test_date_slider_hides_a_policy_while_suspended_and_shows_it_after(bundled_p
     page, view = bundled_page
     october = f"{ID}policy/china-october-2025-rare-earth-controls"
     assert view.graph.nodes[october]["intervals"] == [["2025-10-09", "2025-11-07"], ["2026-11-10", None]]
-    visible = f"window.kg.nodeView.get({october!r}) !== null"
+    visible = f"window.kg.isShown({october!r})"
     seen = []
     for day in ("2025-10-01", "2025-10-20", "2025-12-01", "2026-11-09", "2026-11-10"):
         page.js(f"window.kg.setDate({day!r})")
@@ -134,8 +136,12 @@ def test_path_page_highlights_exactly_the_path_nodes(browser, invoke, tmp_path, 
         for n in p.nodes
     }
     page = Page(browser, out)
-    highlighted = set(page.js("window.kg.nodes.get({filter: n => n.highlighted}).map(n => n.id)"))
+    highlighted = set(page.js("window.kg.data.nodes.filter(n => n.highlighted).map(n => n.id)"))
     assert highlighted == expected
+    # the story first: the path at full strength, everything else dimmed to 15 %
+    drawn = {n["id"]: n["opacity"] for n in page.js("window.kg.nodes.get({fields: ['id', 'opacity']})")}
+    assert {n for n, o in drawn.items() if o == 1} == expected
+    assert set(drawn.values()) == {1, 0.15}
     assert page.errors == []
 
 
@@ -205,5 +211,5 @@ def test_impact_page_colours_targets_by_net_effect(kg):
 
     view = build_view(kg, as_of=dt.date(2025, 6, 6), impact_source="China rare-earth export controls")
     gm = view.graph.nodes[f"{ID}company/general-motors"]
-    assert gm["effect"] == "restricted" and gm["color"] == Schema.from_graph(kg).sign_colour(-1)
+    assert gm["effect"] == "restricted" and gm["color"] == Schema.from_graph(kg).effect_colour("restricted")
     assert "effect" not in view.graph.nodes[f"{ID}person/donald-trump"]
