@@ -860,9 +860,11 @@ def chokepoints(session, top, all_kinds, as_of, known_by, claims, max_hops, fmt)
     "--hops", type=click.IntRange(min=0), default=2, show_default=True, help="Neighbourhood radius for --focus."
 )
 @click.option(
-    "--path", "path", nargs=2, metavar="SOURCE TARGET", help="Highlight the impact paths from SOURCE to TARGET."
+    "--path", "path", nargs=2, metavar="SOURCE TARGET", help="Lay out the impact paths from SOURCE to TARGET."
 )
-@click.option("--impact", "impact_source", metavar="SOURCE", help="Colour every target by SOURCE's net effect on it.")
+@click.option(
+    "--impact", "impact_source", metavar="SOURCE", help="Lay out what SOURCE reaches, targets coloured by net effect."
+)
 @click.option("--k", "k", type=int, default=5, show_default=True, help="How many paths --path highlights.")
 @click.option(
     "--as-of",
@@ -883,11 +885,17 @@ def chokepoints(session, top, all_kinds, as_of, known_by, claims, max_hops, fmt)
 def render(session, output, focus, hops, path, impact_source, k, as_of, claims) -> None:
     """Write one HTML page of the graph that opens from disk, with no network.
 
-    Colours and shapes per class come from the ontology; edges are red where they restrict,
-    green where they relieve, grey otherwise, dashed where they rest on a claim not
-    confirmed. Click a node or edge for its dates, status and sources with quotes; find an
-    entity by name; filter by class; a date slider hides what was not in force on a day.
-    Labels and quotes are always shown as text. The file is written whole or not at all.
+    --impact SOURCE and --path A B show the story first: laid out left to right from the
+    source (thick black border), targets coloured by net effect (restricted, partly relieved,
+    suspended, relieved, benefits, unaffected), the rest of the graph faded (a toggle hides
+    it). Edges are coloured by role only: red harms, green relieves, grey passes an effect on;
+    dashed where they rest on a claim not confirmed. Colours, shapes and legend families come
+    from the ontology. Click a node or edge for its dates in words, its status on the slider's
+    date, its facts and numbered sources (date, evidence kind, quote, link); find entities by
+    name or alias (every match listed); filter by class; a date slider hides what was not in
+    force on a day. Above 1,000 nodes the page opens on an overview; a click opens a node's
+    neighbours. Labels and quotes are always shown as text. The file is written whole or not
+    at all.
 
     \b
     Examples:

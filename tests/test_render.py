@@ -201,9 +201,11 @@ def test_render_html_is_a_string_for_notebooks(kg):
     assert html.startswith("<!DOCTYPE html>") and "vis-network" in html
 
 
-def test_readme_shows_a_screenshot():
-    assert (ROOT / "docs" / "graph.png").exists()
-    assert "docs/graph.png" in (ROOT / "README.md").read_text(encoding="utf-8")
+def test_readme_shows_the_three_screenshots():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("graph.png", "impact.png", "path.png"):
+        assert (ROOT / "docs" / name).stat().st_size > 50_000, name
+        assert f"](docs/{name})" in readme, name
 
 
 def test_impact_page_colours_targets_by_net_effect(kg):
