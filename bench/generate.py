@@ -593,9 +593,12 @@ class _Synth:
         if cls == "Licence":
             for t in targets[: rng.randint(1, len(targets))]:
                 self.rel(x, "destination", self.country_iri(t), g)
-        for m in goods[: rng.randint(1, len(goods))]:
+        covered = goods[: rng.randint(1, len(goods))]
+        suspends = cls == "Rollback" and rng.random() < 0.3
+        # half the suspending rollbacks name no commodity: they suspend the measure whole
+        for m in covered if not (suspends and n % 2 == 0) else ():
             self.rel(x, "coversCommodity", self.commodity(m), g)
-        if cls == "Rollback" and rng.random() < 0.3:
+        if suspends:
             self.rel(x, "suspends", p, g)
         self.dated(x, "inForceFrom", begin, "DayPrecision", g)
         if rng.random() < 0.5:

@@ -3,7 +3,9 @@
 For each size (synthetic graphs from bench/generate.py) and each configuration, in a fresh
 subprocess (so that peak memory is its own):
 
-- ``memory``:   tradekg's default store (Oxigraph in memory, through kg.stores);
+- ``memory``:   tradekg's default store (Oxigraph in memory, through kg.stores), with the
+  compiled impact index (kg.index) built on demand (``index``) and, side by side, without it
+  (the ``_store`` rows: the store's path, as every command ran before the index);
 - ``oxigraph``: tradekg's persistent store (``kg load`` into a folder, then reopened);
 - ``raw``:      pyoxigraph used directly (the floor tradekg's wrappers are measured against);
 - ``rdflib``:   rdflib's Memory store (the baseline the issues name).
@@ -177,21 +179,28 @@ def measure(config: str, data: str, workdir: str, budget: float, repeat: int) ->
         import datetime as dt
 
         from kg.impact import find_paths, impact
+        from kg.index import impact_index
         from kg.network import project
         from kg.render import build_view, render_html
 
         as_of = dt.date.fromisoformat(AS_OF)
-        net, out["project"] = timed(lambda: project(kg, as_of))  # the whole network (chokepoints, whatif)
+        # the store's path (no compiled index): what every command did before kg.index
+        net, out["project_store"] = timed(lambda: project(kg, as_of, use_index=False))
         policy = _busiest(net, "/policy/")
         government = _busiest(net, "/government/")
+        # the compiled impact index: built by `kg load` for a persistent store (opened here),
+        # on demand for a memory store
+        _, out["index"] = timed(lambda: impact_index(kg))
+        net, out["project"] = timed(lambda: project(kg, as_of))  # the whole network (chokepoints, whatif)
         # what `kg impact` / `kg paths` do: the network outward from the source, then the search
         for key, source in (("impact", policy), ("impact_gov", government)):
+            for suffix, use_index in (("", None), ("_store", False)):
 
-            def run_impact(source=source):
-                part = project(kg, as_of, sources=[source])
-                return part, impact(part, source)
+                def run_impact(source=source, use_index=use_index):
+                    part = project(kg, as_of, sources=[source], use_index=use_index)
+                    return part, impact(part, source)
 
-            (part, reached), out[key] = timed(run_impact)
+                (part, reached), out[key + suffix] = timed(run_impact)
             out[key + "_targets"] = len(reached)
         part = project(kg, as_of, sources=[policy])
         reached = impact(part, policy)
@@ -267,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
                 results[config] = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"\n== {n} triples ==")
             print(f"{'':24}" + "".join(f"{c:>10}" for c in results))
-            rows = ("load", "reopen", "peak_mb_after_load", "peak_mb", "project", "impact", "impact_targets")
-            rows += ("impact_gov", "impact_gov_targets", "paths5", "reopen_impact_cli", "render", "render_nodes")
+            rows = ("load", "reopen", "index", "peak_mb_after_load", "peak_mb", "project_store", "project")
+            rows += ("impact_store", "impact", "impact_targets", "impact_gov_store", "impact_gov", "impact_gov_targets")
+            rows += ("paths5", "reopen_impact_cli", "render", "render_nodes")
             for key in rows:
                 print(f"{key:<24}" + "".join(fmt(r.get(key, "-"), 10) for r in results.values()))
             names = sorted(next(iter(results.values()))["queries"]) if results else []
@@ -276,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{'q: ' + name:<24}" + "".join(fmt(r["queries"].get(name), 10) for r in results.values()))
             if "memory" in results and "rdflib" in results and "raw" in results:
                 targets(results, names, args.budget)
+            index_targets(results)
     startup()
     return 0
 
@@ -307,6 +318,41 @@ def targets(results: dict, names: list[str], budget: float) -> None:
     print("\ntarget                                    measured            target        met")
     for label, value, goal, met in rows:
         print(f"{label:<42}{value:<20}{goal:<14}{'yes' if met else 'NO'}")
+
+
+def index_targets(results: dict) -> None:
+    """Issue #14's targets, memory and persistent side by side (information, not a verdict)."""
+    mem, disk = results.get("memory", {}), results.get("oxigraph", {})
+    rows = [
+        ("kg impact, policy reaching most", "impact", 0.2),
+        ("kg paths top-5", "paths5", 0.05),
+        ("fresh process: reopen + impact", "reopen_impact_cli", 0.5),
+        ("kg impact, busiest government", "impact_gov", 1.0),
+        ("whole as-of projection", "project", 1.0),
+    ]
+    rows += [(f"{name}", f"q:{name}", 0.1) for name in QUICK]
+    print(f"\n{'#14 target':<40}{'memory':>10}{'persistent':>12}{'target':>9}  met (memory / persistent)")
+    for label, key, goal in rows:
+        got = [_figure(r, key) for r in (mem, disk)]
+        shown = ["-" if v is None else ">budget" if v == "budget" else f"{v:.3f}" for v in got]
+        met = ["-" if v is None else "no" if v == "budget" or v > goal else "yes" for v in got]
+        print(f"{label:<40}{shown[0]:>10}{shown[1]:>12}{'<= ' + str(goal):>9}  {met[0]} / {met[1]}")
+    for name, r in (("memory", mem), ("persistent", disk)):
+        if r:
+            print(f"peak RSS, {name:<29}{r['peak_mb']:>10.0f} MB (target <= 500 MB)")
+
+
+#: The date-window and text queries issue #14 wants answered in 0.1 s.
+QUICK = ("restrictions-in-force", "timeline", "search", "changes-between")
+
+
+def _figure(result: dict, key: str):
+    if not result:
+        return None
+    if key.startswith("q:"):
+        value = result["queries"].get(key[2:], "missing")
+        return "budget" if value is None else None if value == "missing" else value
+    return result.get(key)
 
 
 def startup() -> None:

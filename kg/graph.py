@@ -234,12 +234,14 @@ def load_into_store(
     update_endpoint: str | None = None,
     graph_store: str | None = None,
     notice: Callable[[str], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> tuple[int, int]:
     """Add files to the persistent store ``store`` (created with the ontology and, unless
     ``bundled=False``, the bundled graph). A load is all or nothing: a failure in any file
     leaves the store as it was; loading a file twice adds nothing (RDF is a set).
     ``progress(bytes done, bytes in all, file)`` is called as the files are read; ``notice``
-    is told when the load waits for another one into the same store.
+    is told when the load waits for another one into the same store; ``stage`` what it does
+    after reading the files (compacting a persistent store, compiling its impact index).
     Returns (quads added, quads in the store)."""
     files = expand_paths(paths)
     backend = open_store(store, writable=True, update_endpoint=update_endpoint, graph_store=graph_store, notice=notice)
@@ -271,5 +273,15 @@ def load_into_store(
         raise
     if progress:
         progress(total, total, todo[-1][0] if todo else Path("."))
+    if stage and hasattr(backend, "index_path"):
+        stage("compacting")
     backend.flush()
+    if hasattr(backend, "index_path"):  # compile the new generation's impact index now, once
+        from kg.index import impact_index, name_index
+
+        if stage:
+            stage("compiling the impact and name indexes")
+        graph = KnowledgeGraph(backend)
+        impact_index(graph)
+        name_index(graph)
     return len(backend) - before, len(backend)

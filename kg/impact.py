@@ -292,8 +292,11 @@ def _policies_on(net: ImpactNetwork, path: Path) -> list[str]:
 def _relaxed(net: ImpactNetwork) -> set[str]:
     """Policies that some relaxation relaxes (cached on the network)."""
     if "relaxed" not in net.cache:
-        rows = net.kg.select_values("SELECT DISTINCT ?p WHERE { ?r tkg:relaxes ?p }")
-        net.cache["relaxed"] = {r["p"] for r in rows}
+        if net.index is not None:  # every tkg:relaxes triple is an impact edge of the index
+            net.cache["relaxed"] = net.index.relaxed(str(TKG.relaxes))
+        else:
+            rows = net.kg.select_values("SELECT DISTINCT ?p WHERE { ?r tkg:relaxes ?p }")
+            net.cache["relaxed"] = {r["p"] for r in rows}
         net.cache["reliefs_of"] = {}
     return net.cache["relaxed"]
 

@@ -78,22 +78,52 @@ def resolve_entity(graph: KnowledgeGraph, text: str) -> URIRef:
         return URIRef(iri)
 
     wanted = normalise_name(raw)
-    names = entity_names(graph)
+    from kg.index import name_index
+
+    index = name_index(graph)  # a persistent store's saved name index: no pass over every name
+    if index is not None:
+        found = [(index.iris[i], bool(index.primary[i])) for i in index.by_norm.get(wanted, ())]
+        by_norm = None
+    else:
+        names = entity_names(graph)
+        by_norm = _by_norm(names)
+        found = [(n.iri, n.primary) for n in names if normalise_name(n.name) == wanted]
     for primary in (True, False):
-        hits = sorted({n.iri for n in names if n.primary == primary and normalise_name(n.name) == wanted})
+        hits = sorted({iri for iri, first in found if first == primary})
         if len(hits) == 1:
             return URIRef(hits[0])
         if len(hits) > 1:
             raise AmbiguousEntity(raw, [(h, graph.label(URIRef(h))) for h in hits])
 
-    raise EntityNotFound(raw, _suggestions(graph, wanted, names))
+    if by_norm is None:
+        by_norm = {}
+        for i in sorted(range(len(index.norms)), key=lambda i: not index.primary[i]):
+            by_norm.setdefault(index.norms[i], index.iris[i])
+    raise EntityNotFound(raw, _suggestions(graph, wanted, by_norm))
 
 
-def _suggestions(graph: KnowledgeGraph, wanted: str, names: list[EntityName], n: int = 3) -> list[str]:
+def _by_norm(names: list[EntityName]) -> dict[str, str]:
+    """Normalised name -> an entity it names (labels before aliases)."""
     by_norm: dict[str, str] = {}
     for entry in sorted(names, key=lambda e: not e.primary):
         by_norm.setdefault(normalise_name(entry.name), entry.iri)
-    close = difflib.get_close_matches(wanted, list(by_norm), n=n * 2, cutoff=0.6)
+    return by_norm
+
+
+#: Above this many names, rapidfuzz picks the candidates difflib then ranks.
+_MANY_NAMES = 5000
+
+
+def _suggestions(graph: KnowledgeGraph, wanted: str, by_norm: dict[str, str], n: int = 3) -> list[str]:
+    keys = list(by_norm)
+    if len(keys) > _MANY_NAMES:
+        # difflib's ratio never exceeds the Indel similarity rapidfuzz computes (in C++), so
+        # every name difflib would accept (ratio >= 0.6) scores >= 60 there
+        from rapidfuzz import fuzz, process
+
+        picked = process.extract(wanted, keys, scorer=fuzz.ratio, score_cutoff=60, limit=500)
+        keys = [key for key, _, _ in picked]
+    close = difflib.get_close_matches(wanted, keys, n=n * 2, cutoff=0.6)
     if wanted:
         close += sorted(k for k in by_norm if wanted in k and k not in close)
     labels: list[str] = []

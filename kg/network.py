@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -73,6 +74,8 @@ class ImpactNetwork:
     lifted: tuple[str, ...] = ()
     timeline: Timeline | None = None
     cache: dict = field(default_factory=dict, repr=False)
+    #: the compiled impact index it was built from (kg.index), if any
+    index: object | None = field(default=None, repr=False)
 
     @property
     def suspended(self) -> dict[str, str]:
@@ -160,6 +163,7 @@ def project(
     lift: Iterable[str] = (),
     sources: Iterable[str] | None = None,
     max_hops: int = 6,
+    use_index: bool | None = None,
 ) -> ImpactNetwork:
     """Build the impact network of ``kg`` as of ``as_of``.
 
@@ -171,17 +175,28 @@ def project(
     frontier, so the cost follows the size of the answer, not of the store. Without, the
     whole network, from the shipped ``impact-edges`` query. Both give the same edges on what
     they share (a test holds them to it).
+
+    With the compiled impact index (:mod:`kg.index`), both are masks over its arrays instead,
+    with the same answers (a test holds them equal). ``use_index``: None uses it where it
+    exists or pays off (a persistent store's, built by ``kg load``; a memory store's once
+    built; the whole network of an embedded store), True always on an embedded store (built
+    if needed), False never.
     """
     from kg.queries import catalogue
 
     if claims not in CLAIM_MODES:
         raise UsageError(f"claims must be one of {', '.join(CLAIM_MODES)}, not {claims!r}")
     assumed = tuple(str(c) for c in assume_claims)
+    index = None
+    if use_index is not False:
+        from kg.index import impact_index
+
+        index = impact_index(kg, build=use_index is True or sources is None)
     schema = Schema.from_graph(kg)
     spec = catalogue()["impact-edges"]
     mode = "include" if assumed else claims
     bindings = {"date": _date(as_of, ""), "knownBy": _date(known_by, _FAR_FUTURE), "claims": Literal(mode)}
-    claim_basis = _claim_basis(kg)
+    claim_basis = index.claim_basis if index is not None else _claim_basis(kg)
     timeline = Timeline(kg)
     dropped = set(map(str, lift))
     if assumed:
@@ -191,14 +206,21 @@ def project(
                     continue
                 if claims == "exclude" or (claims == "confirmed-only" and status != str(TKG.Confirmed)):
                     dropped.add(node)
-    if sources is not None:
+    if index is not None:
+        usable = index.usable(as_of, known_by, mode, dropped)
+        if sources is not None:
+            usable = index.reachable(usable, [str(x) for x in sources], max_hops, str(TKG.relaxes))
+        graph = _graph_from_index(index, schema, np.flatnonzero(usable))
+        rows = []
+    elif sources is not None:
         rows = _reachable_rows(
             kg, schema, [str(x) for x in sources], max_hops, bindings, dropped, timeline, claim_basis
         )
+        graph = nx.MultiDiGraph()
     else:
         rows = kg.select_values(spec.text, bindings)
+        graph = nx.MultiDiGraph()
 
-    graph = nx.MultiDiGraph()
     labels: dict[str, str] = {}
     for row in rows:
         s, p, o = row["s"], row["p"], row["o"]
@@ -231,9 +253,11 @@ def project(
         facts = timeline.facts(node)
         if any(d <= as_of for d in (*facts.in_force_from, *facts.announced, *facts.dates)):
             _add_edges_of(kg, schema, graph, node, dropped)
-    _describe_nodes(kg, schema, graph, claim_basis, timeline, as_of)
+    _describe_nodes(kg, schema, graph, claim_basis, timeline, as_of, index)
     lifted = tuple(sorted(dropped & set(map(str, lift))))
-    return ImpactNetwork(graph, as_of, known_by, claims, schema, kg, claim_basis, assumed, lifted, timeline)
+    return ImpactNetwork(
+        graph, as_of, known_by, claims, schema, kg, claim_basis, assumed, lifted, timeline, index=index
+    )
 
 
 def _reachable_rows(
@@ -312,6 +336,35 @@ def _reachable_rows(
     return rows
 
 
+def _graph_from_index(index, schema: Schema, edges) -> nx.MultiDiGraph:
+    """The network of the index's ``edges`` (edge numbers), as ``project`` builds it from rows."""
+    graph = nx.MultiDiGraph()
+    nodes, predicates = index.nodes, index.predicates
+    graphs = index.edge_graphs(edges)
+    labels = [schema.labels.get(p, curie(p)) for p in predicates]
+    signs = [schema.impact[p].sign for p in predicates]
+    heads, tails = index.head[edges].tolist(), index.tail[edges].tolist()
+    preds, forward = index.pred[edges].tolist(), index.forward[edges].tolist()
+    graph.add_edges_from(
+        (
+            nodes[h],
+            nodes[t],
+            predicates[p],
+            {
+                "predicate": predicates[p],
+                "label": labels[p],
+                "sign": signs[p],
+                "strength": 1.0,
+                "cost": 0.0,
+                "stated": (nodes[h], nodes[t]) if f else (nodes[t], nodes[h]),
+                "graphs": set(graphs.get(e, ())),
+            },
+        )
+        for e, h, t, p, f in zip(edges.tolist(), heads, tails, preds, forward, strict=True)
+    )
+    return graph
+
+
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
@@ -382,19 +435,72 @@ def _describe_nodes(
     claim_basis: dict[str, list[tuple[str, str]]],
     timeline: Timeline,
     as_of: dt.date,
+    index=None,
 ) -> None:
+    if index is not None:
+        _describe_from_index(kg, schema, graph, timeline, as_of, index)
+    else:
+        _describe_from_store(kg, schema, graph, timeline, as_of)
+    # An edge holds while both its ends do; it rests on the claims its ends rest on.
+    for head, tail, data in graph.edges(data=True):
+        froms = [v for v in (graph.nodes[head].get("valid_from"), graph.nodes[tail].get("valid_from")) if v]
+        untils = [v for v in (graph.nodes[head].get("valid_until"), graph.nodes[tail].get("valid_until")) if v]
+        data["valid_from"] = max(froms) if froms else None
+        data["valid_until"] = min(untils) if untils else None
+        data["claims"] = sorted({c for n in (head, tail) for c, _ in claim_basis.get(n, ())})
+
+
+def _described(schema: Schema, by_types: dict, node_types: list[str]) -> tuple:
+    """How a node of ``node_types`` is drawn, and whether it is an impact target (decided once
+    per set of classes: most nodes share theirs)."""
+    key = tuple(node_types)
+    if key not in by_types:
+        targets = {c for c, flag in schema.impact_target.items() if flag}
+        by_types[key] = (
+            schema.display(node_types),
+            any(targets & set(schema.ancestors(t)) for t in node_types),
+        )
+    return by_types[key]
+
+
+def _describe_from_index(kg, schema: Schema, graph: nx.MultiDiGraph, timeline: Timeline, as_of: dt.date, index) -> None:
+    by_types: dict[tuple[str, ...], tuple] = {}
+    suspended = index.suspended(as_of)
+    for node in graph.nodes:
+        i = index.position.get(node)
+        if i is None:  # not at an end of an impact edge of the store (edges added for an assumed claim)
+            _describe_from_store(kg, schema, graph.subgraph([node]), timeline, as_of)
+            continue
+        node_types = index.types(i)
+        display, is_target = _described(schema, by_types, node_types)
+        intervals = index.intervals(i)
+        dated = intervals != [(None, None)]
+        start, end = (intervals[0][0], intervals[-1][1]) if dated and intervals else (None, None)
+        note = None
+        if suspended[i]:
+            until = index.suspended_until(i, as_of)[1]
+            note = f"suspended until {until}" if until else "suspended (no end date)"
+        graph.nodes[node].update(
+            label=index.labels[i],
+            types=node_types,
+            cls=display.cls,
+            cls_label=display.cls_label,
+            target=is_target,
+            valid_from=start.isoformat() if start else None,
+            valid_until=end.isoformat() if end else None,
+            intervals=[[a.isoformat() if a else None, b.isoformat() if b else None] for a, b in intervals]
+            if dated
+            else None,
+            suspended=note,
+        )
+
+
+def _describe_from_store(kg, schema: Schema, graph: nx.MultiDiGraph, timeline: Timeline, as_of: dt.date) -> None:
     types = _node_types(kg, graph, timeline)
-    targets = {c for c, flag in schema.impact_target.items() if flag}
-    by_types: dict[tuple[str, ...], tuple] = {}  # most nodes share their classes: decide once
+    by_types: dict[tuple[str, ...], tuple] = {}
     for node in graph.nodes:
         node_types = types.get(node, [])
-        key = tuple(node_types)
-        if key not in by_types:
-            by_types[key] = (
-                schema.display(node_types),
-                any(targets & set(schema.ancestors(t)) for t in node_types),
-            )
-        display, is_target = by_types[key]
+        display, is_target = _described(schema, by_types, node_types)
         intervals = timeline.intervals(node)
         dated = intervals != [(None, None)]
         start, end = timeline.span(node) if dated else (None, None)
@@ -411,10 +517,3 @@ def _describe_nodes(
             else None,
             suspended=timeline.suspension_note(node, as_of) if timeline.suspended(node, as_of) else None,
         )
-    # An edge holds while both its ends do; it rests on the claims its ends rest on.
-    for head, tail, data in graph.edges(data=True):
-        froms = [v for v in (graph.nodes[head].get("valid_from"), graph.nodes[tail].get("valid_from")) if v]
-        untils = [v for v in (graph.nodes[head].get("valid_until"), graph.nodes[tail].get("valid_until")) if v]
-        data["valid_from"] = max(froms) if froms else None
-        data["valid_until"] = min(untils) if untils else None
-        data["claims"] = sorted({c for n in (head, tail) for c, _ in claim_basis.get(n, ())})

@@ -266,13 +266,19 @@ def _parse_param(path: Path, number: int, value: str) -> Param:
 
 def catalogue(extra_dirs: Iterable[str | Path] = ()) -> dict[str, QuerySpec]:
     """Shipped queries, then those of ``extra_dirs`` (a user's query replaces a shipped one)."""
-    specs: dict[str, QuerySpec] = {}
-    for folder in [resources.queries_dir(), *map(Path, extra_dirs)]:
+    specs = dict(_shipped())
+    for folder in map(Path, extra_dirs):
         if not folder.is_dir():
             raise UsageError(f"{folder}: no such query folder")
         for path in sorted(folder.glob("*.rq")):
             specs[path.stem] = load_spec(path)
     return specs
+
+
+@functools.cache
+def _shipped() -> dict[str, QuerySpec]:
+    """The shipped queries, read once per process (the analysis asks for them per policy)."""
+    return {path.stem: load_spec(path) for path in sorted(resources.queries_dir().glob("*.rq"))}
 
 
 # -- safety ----------------------------------------------------------------------------

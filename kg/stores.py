@@ -362,6 +362,7 @@ class OxigraphDiskStore(OxigraphMemoryStore):
             fcntl.flock(fd, fcntl.LOCK_SH)
             if (self.path / name).is_dir() and (self.path / f"{name}.lock").exists():
                 self._lock = fd
+                self._generation = name
                 try:
                     self._store = ox.Store.read_only(str(self.path / name))
                 except OSError as err:
@@ -400,6 +401,9 @@ class OxigraphDiskStore(OxigraphMemoryStore):
         if self._building is None:
             return
         self._store.flush()
+        # compacted once, here, where nothing reads it yet: the bulk loader leaves many small
+        # table files, and every look-up of a read-only store then visits each of them
+        self._store.optimize()
         del self._store  # closes RocksDB: nothing writes the generation from now on
         gc.collect()
         pointer = self.path / f"{self.POINTER}.tmp"
@@ -412,6 +416,13 @@ class OxigraphDiskStore(OxigraphMemoryStore):
         self._remove_unused()
         os.close(self._writer)
         self._writer = None
+
+    def index_path(self, kind: str = "index") -> Path | None:
+        """Where a cache of the generation being read is kept (kg.index: ``index``, the
+        compiled impact index; ``names``, the name index): beside it, written once, removed
+        with it."""
+        name = getattr(self, "_generation", None)
+        return self.path / f"{name}.{kind}.npz" if name and self._building is None else None
 
     def _loader(self) -> Callable[..., None]:
         # A generation being built is seen by no reader and dropped if the load fails, so it
@@ -455,6 +466,7 @@ class OxigraphDiskStore(OxigraphMemoryStore):
                 fd = os.open(lock, os.O_RDONLY)
             except FileNotFoundError:
                 shutil.rmtree(folder, ignore_errors=True)
+                _remove_caches(self.path, folder.name)
                 continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -463,7 +475,14 @@ class OxigraphDiskStore(OxigraphMemoryStore):
                 continue
             lock.unlink()
             shutil.rmtree(folder, ignore_errors=True)
+            _remove_caches(self.path, folder.name)
             os.close(fd)
+
+
+def _remove_caches(path: Path, generation: str) -> None:
+    """Remove the caches kept beside a generation (``g-NNNNNN.index.npz``, ...)."""
+    for cache in path.glob(f"{generation}.*.npz"):
+        cache.unlink(missing_ok=True)
 
 
 def _clone(source: Path, target: Path) -> None:

@@ -423,13 +423,19 @@ class Timeline:
                 return []
             end = min((*f.actual_end[:1], *f.planned_end[:1]), default=None)
             return [(start, end)] if end is None or start < end else []
+        return self.spans(node, self.active)
+
+    def spans(self, node: str, rule) -> list[tuple[dt.date | None, dt.date | None]]:
+        """The half-open intervals in which ``rule(node, day)`` holds (None: open), found by
+        asking it on the first day and on every date at which the rules may change their
+        answer: for :meth:`active`, :meth:`counts`, :meth:`suspended` (the compiled index)."""
         days = sorted(self._critical(node))
         probes = [dt.date.min, *days]
         out: list[tuple[dt.date | None, dt.date | None]] = []
         start: dt.date | None = None
         on = False
         for probe in probes:
-            now = self.active(node, probe)
+            now = rule(node, probe)
             if now and not on:
                 start = None if probe == dt.date.min else probe
             elif on and not now:
