@@ -20,13 +20,15 @@ from kg.errors import AmbiguousEntity, EntityNotFound
 from kg.graph import KnowledgeGraph
 from kg.namespaces import ONTOLOGY_IRI, expand_curie
 
-__all__ = ["resolve_entity", "entity_names", "normalise_name", "nearest_words", "EntityName"]
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+__all__ = ["resolve_entity", "entity_names", "normalise_name", "nearest_words", "EntityName", "search_names"]
 
 _NAME_QUERY = f"""
 SELECT DISTINCT ?s ?name ?primary WHERE {{
   VALUES (?p ?primary) {{ (rdfs:label true) (skos:prefLabel true) (skos:altLabel false) }}
   {{ ?s ?p ?name }} UNION {{ GRAPH ?g {{ ?s ?p ?name }} FILTER(?g != <{ONTOLOGY_IRI}>) }}
-  FILTER(isLiteral(?name))
+  FILTER(isIRI(?s) && isLiteral(?name))
 }}
 """
 
@@ -137,3 +139,78 @@ def _suggestions(graph: KnowledgeGraph, wanted: str, by_norm: dict[str, str], n:
 def nearest_words(word: str, candidates: list[str], n: int = 3) -> list[str]:
     """The nearest of ``candidates`` to ``word`` (for misspelt query names and the like)."""
     return difflib.get_close_matches(word, candidates, n=n, cutoff=0.6)
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_ONTOLOGY_NAMES = f"""
+SELECT ?s ?name ?text WHERE {{
+  GRAPH <{ONTOLOGY_IRI}> {{ ?s rdfs:label|skos:prefLabel|skos:altLabel ?name }}
+  FILTER (isIRI(?s) && isLiteral(?name) && !STRSTARTS(STR(?s), "https://w3id.org/tradekg/ontology"))
+  FILTER (CONTAINS(LCASE(STR(?name)), LCASE(STR(?text))))
+}}"""
+
+
+def search_names(graph: KnowledgeGraph, text: str) -> list[dict] | None:
+    """The rows of the shipped ``search`` query, answered from the store's name index (a
+    persistent store's): entity, label (one row per ``rdfs:label``), most specific asserted
+    class (the least IRI among them), the matching names; exact matches first, then names
+    starting with ``text``, then the rest, by label and entity. None without a name index.
+    ``tests/test_index.py`` holds it equal to the query."""
+    from rdflib import Literal
+
+    from kg.index import name_index
+
+    index = name_index(graph)
+    if index is None:
+        return None
+    needle = text.lower()
+    matched: dict[str, dict[str, int]] = {}  # entity -> its matching names -> rank
+    for iri, name in [*index.containing(needle), *_ontology_names(graph, text)]:
+        if iri.startswith("https://w3id.org/tradekg/ontology"):
+            continue
+        lowered = name.lower()
+        rank = 0 if lowered == needle else 1 if lowered.startswith(needle) else 2
+        matched.setdefault(iri, {})[name] = rank
+    rows = []
+    for iri, names in matched.items():
+        labels = [m for m in graph.store.match(iri, str(RDFS_LABEL)) if not m.o_iri] or [None]
+        kind = _most_specific(graph, iri)
+        seen: set = set()
+        for m in labels:
+            label = None if m is None else Literal(m.o, lang=m.lang, datatype=None if m.lang else m.datatype)
+            if label in seen and label is not None:
+                continue
+            seen.add(label)
+            row = {"entity": URIRef(iri), "matched": Literal("; ".join(names))}
+            if label is not None:
+                row["label"] = label
+            if kind is not None:
+                row["type"] = URIRef(kind)
+            rows.append((min(names.values()), "" if label is None else str(label), iri, row))
+    rows.sort(key=lambda r: (r[0], r[1] != "", r[1], r[2]))
+    return [r[3] for r in rows]
+
+
+def _ontology_names(graph: KnowledgeGraph, text: str) -> list[tuple[str, str]]:
+    from rdflib import Literal
+
+    rows = graph.select_values(_ONTOLOGY_NAMES, {"text": Literal(text)})
+    return [(r["s"], r["name"]) for r in rows]
+
+
+def _most_specific(graph: KnowledgeGraph, iri: str) -> str | None:
+    """The least of ``iri``'s asserted classes that no other asserted class of it is under."""
+    match = graph.store.match
+    types = {m.o for m in match(iri, _RDF_TYPE) if m.o_iri}
+    below: set[str] = set()  # classes some asserted class is (transitively) under
+    for t in types:
+        todo, seen = [t], set()
+        while todo:
+            for m in match(todo.pop(), _SUBCLASS):
+                if m.o_iri and m.o not in seen:
+                    seen.add(m.o)
+                    todo.append(m.o)
+        below |= seen
+    kept = [t for t in types if t not in below]
+    return min(kept) if kept else None

@@ -254,3 +254,41 @@ def test_suggestions_among_many_names_are_difflibs(bundled, monkeypatch):
     monkeypatch.setattr("kg.lookup._MANY_NAMES", 0)
     assert {text: outcome(bundled, text) for text in MISSPELT} == plain
     assert "did you mean" in plain["Donlad Trump"] and "Donald Trump" in plain["Donlad Trump"]
+
+
+SEARCHED = ["rare", "geneva", "TRUMP", "a", "xi", "chip", "scheme", "zzz", "e", "licen"]
+
+
+def _rows(result) -> list[tuple]:
+    out = []
+    for row in result.rows:
+        matched = tuple(sorted(str(row["matched"]).split("; ")))
+        out.append((row["entity"], row.get("label"), row.get("type"), matched))
+    return out
+
+
+@pytest.mark.parametrize("graph", ["bundled", "synthetic"])
+def test_search_from_the_name_index_equals_the_query(tmp_path, graph):
+    from kg.queries import catalogue, execute
+
+    files = [] if graph == "bundled" else [_synthetic_file(tmp_path)]
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    load_into_store(spec, files, bundled=graph == "bundled")
+    kg = load_graph(store=spec)
+    search = catalogue()["search"]
+    texts = SEARCHED if graph == "bundled" else ["sanctions", "HS 10", "ministry of", "#10", "industries", "zzz"]
+    for text in texts:
+        fast, _ = execute(kg, search, {"text": text}, timeout=None, limit=None)
+        slow = __import__("kg.queries", fromlist=["run_query"]).run_query(kg, search.text, _, timeout=None, limit=None)
+        assert _rows(fast) == _rows(slow), text
+        assert fast.rows or text == "zzz"
+
+
+def _synthetic_file(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    path = tmp_path / "synthetic-10k.nq"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.writelines(generate(10_000, seed=11))
+    return path
