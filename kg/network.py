@@ -471,28 +471,13 @@ def _describe_from_index(kg, schema: Schema, graph: nx.MultiDiGraph, timeline: T
         if i is None:  # not at an end of an impact edge of the store (edges added for an assumed claim)
             _describe_from_store(kg, schema, graph.subgraph([node]), timeline, as_of)
             continue
-        node_types = index.types(i)
-        display, is_target = _described(schema, by_types, node_types)
-        intervals = index.intervals(i)
-        dated = intervals != [(None, None)]
-        start, end = (intervals[0][0], intervals[-1][1]) if dated and intervals else (None, None)
         note = None
         if suspended[i]:
             until = index.suspended_until(i, as_of)[1]
             note = f"suspended until {until}" if until else "suspended (no end date)"
-        graph.nodes[node].update(
-            label=index.labels[i],
-            types=node_types,
-            cls=display.cls,
-            cls_label=display.cls_label,
-            target=is_target,
-            valid_from=start.isoformat() if start else None,
-            valid_until=end.isoformat() if end else None,
-            intervals=[[a.isoformat() if a else None, b.isoformat() if b else None] for a, b in intervals]
-            if dated
-            else None,
-            suspended=note,
-        )
+        types = index.types(i)
+        described = _described(schema, by_types, types)
+        _set_facts(graph.nodes[node], index.labels[i], types, described, index.intervals(i), note)
 
 
 def _describe_from_store(kg, schema: Schema, graph: nx.MultiDiGraph, timeline: Timeline, as_of: dt.date) -> None:
@@ -500,20 +485,27 @@ def _describe_from_store(kg, schema: Schema, graph: nx.MultiDiGraph, timeline: T
     by_types: dict[tuple[str, ...], tuple] = {}
     for node in graph.nodes:
         node_types = types.get(node, [])
-        display, is_target = _described(schema, by_types, node_types)
-        intervals = timeline.intervals(node)
-        dated = intervals != [(None, None)]
-        start, end = timeline.span(node) if dated else (None, None)
-        graph.nodes[node].update(
-            label=kg.label(URIRef(node)),
-            types=node_types,
-            cls=display.cls,
-            cls_label=display.cls_label,
-            target=is_target,
-            valid_from=start.isoformat() if start else None,
-            valid_until=end.isoformat() if end else None,
-            intervals=[[a.isoformat() if a else None, b.isoformat() if b else None] for a, b in intervals]
-            if dated
-            else None,
-            suspended=timeline.suspension_note(node, as_of) if timeline.suspended(node, as_of) else None,
-        )
+        note = timeline.suspension_note(node, as_of) if timeline.suspended(node, as_of) else None
+        described = _described(schema, by_types, node_types)
+        _set_facts(graph.nodes[node], kg.label(URIRef(node)), node_types, described, timeline.intervals(node), note)
+
+
+def _set_facts(data: dict, label: str, types: list[str], described: tuple, intervals: list, note: str | None) -> None:
+    """A node's facts: label, classes, display class, whether a target, active intervals
+    (None for what is always active) and their span, and its suspension on the date."""
+    display, is_target = described
+    dated = intervals != [(None, None)]
+    start, end = (intervals[0][0], intervals[-1][1]) if dated and intervals else (None, None)
+    data.update(
+        label=label,
+        types=types,
+        cls=display.cls,
+        cls_label=display.cls_label,
+        target=is_target,
+        valid_from=start.isoformat() if start else None,
+        valid_until=end.isoformat() if end else None,
+        intervals=[[a.isoformat() if a else None, b.isoformat() if b else None] for a, b in intervals]
+        if dated
+        else None,
+        suspended=note,
+    )
