@@ -42,12 +42,12 @@ import numpy as np
 from rdflib import URIRef
 
 from kg.namespaces import TKG
-from kg.validtime import Timeline, date_of
+from kg.validtime import Timeline, date_of, valid_time_span
 
 __all__ = ["ImpactIndex", "NameIndex", "build_index", "build_names", "impact_index", "name_index", "FORMAT"]
 
 #: Bumped when the file layout changes: an index of another format is rebuilt.
-FORMAT = 1
+FORMAT = 2
 #: Day numbers (``date.toordinal()``) stand for dates; these two for open ends.
 DAWN = -1
 NEVER = np.iinfo(np.int32).max
@@ -56,7 +56,7 @@ _PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 _CONFIRMED = str(TKG.Confirmed)
 _ARRAYS = (
     "head tail pred forward g_edge g_id count_node count_lo count_hi susp_node susp_lo susp_hi "
-    "active_off active_lo active_hi node_rec graph_rec claimed unconfirmed type_off type_id"
+    "active_off active_lo active_hi node_rec graph_rec claimed unconfirmed type_off type_id span"
 ).split()
 _STRINGS = ("nodes", "predicates", "graphs", "labels", "type_names")
 
@@ -157,6 +157,11 @@ class ImpactIndex:
             frontier = nxt & ~seen
             seen |= frontier
         return taken
+
+    def valid_span(self) -> tuple[dt.date, dt.date] | None:
+        """The first and last valid-time date of the whole graph (kg.validtime.valid_time_span)."""
+        first, last = self.span.tolist()
+        return None if first == DAWN else (dt.date.fromordinal(first), dt.date.fromordinal(last))
 
     def relaxed(self, relaxes: str) -> set[str]:
         """Every policy some relaxation relaxes (``?r tkg:relaxes ?p``), on any date."""
@@ -290,6 +295,8 @@ def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] |
             if m.s in wanted and m.o in recorded:
                 first_record[m.s] = min(first_record.get(m.s, NEVER), recorded[m.o])
 
+    span = valid_time_span(kg)
+
     def column(rows: list[tuple[int, int, int]], k: int) -> np.ndarray:
         return np.array([r[k] for r in rows], dtype=np.int32)
 
@@ -315,6 +322,7 @@ def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] |
         "unconfirmed": np.array([any(st != _CONFIRMED for _, st in basis.get(n, ())) for n in nodes], dtype=bool),
         "type_off": np.array(type_off, dtype=np.int64),
         "type_id": np.array(type_id, dtype=np.int32),
+        "span": np.array([d.toordinal() for d in span] if span else [DAWN, DAWN], dtype=np.int32),
     }
     labels = [kg.label(URIRef(n)) for n in nodes]
     return ImpactIndex(nodes, predicates, graphs, labels, type_names, arrays, basis, position)

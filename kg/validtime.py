@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from kg.errors import UsageError
 from kg.namespaces import TKG
 
-__all__ = ["Dated", "Timeline", "parse_date", "check_as_of", "as_of_date", "AS_OF_MARGIN_YEARS"]
+__all__ = ["Dated", "Timeline", "parse_date", "check_as_of", "as_of_date", "valid_time_span", "AS_OF_MARGIN_YEARS"]
 
 _XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -74,14 +74,15 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 def check_as_of(kg, day: dt.date) -> dt.date:
     """Refuse ``day`` when it lies more than ten years outside the graph's valid time (2205
     for 2025: a likely typo). Only well-typed dates count."""
-    span = kg.select("""
-        SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {
-          ?p rdfs:subPropertyOf* tkg:validTimeProperty . ?x ?p ?d . FILTER(datatype(?d) = xsd:date) }""")
-    if not span or span[0].get("first") is None:
+    index = None
+    if "_impact_index" in kg.__dict__ or getattr(kg.store, "index_path", lambda: None)() is not None:
+        from kg.index import impact_index  # a persistent store keeps the span in its index
+
+        index = impact_index(kg, build=False)
+    span = index.valid_span() if index is not None else valid_time_span(kg)
+    if span is None:
         return day
-    first, last = span[0]["first"].toPython(), span[0]["last"].toPython()
-    if not (isinstance(first, dt.date) and isinstance(last, dt.date)):
-        return day
+    first, last = span
 
     def shifted(d: dt.date, years: int) -> dt.date:
         year = min(max(d.year + years, 1), 9999)
@@ -94,6 +95,19 @@ def check_as_of(kg, day: dt.date) -> dt.date:
             f"({first} to {last}); a typo? give a date from {low} to {high}"
         )
     return day
+
+
+def valid_time_span(kg) -> tuple[dt.date, dt.date] | None:
+    """The first and last well-typed date of any valid-time property in ``kg`` (None: none)."""
+    span = kg.select("""
+        SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {
+          ?p rdfs:subPropertyOf* tkg:validTimeProperty . ?x ?p ?d . FILTER(datatype(?d) = xsd:date) }""")
+    if not span or span[0].get("first") is None:
+        return None
+    first, last = span[0]["first"].toPython(), span[0]["last"].toPython()
+    if not (isinstance(first, dt.date) and isinstance(last, dt.date)):
+        return None
+    return first, last
 
 
 def as_of_date(kg, value: str | None) -> dt.date | None:

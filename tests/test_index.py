@@ -292,3 +292,18 @@ def _synthetic_file(tmp_path):
     with path.open("w", encoding="utf-8") as fh:
         fh.writelines(generate(10_000, seed=11))
     return path
+
+
+def test_the_valid_time_span_comes_from_the_index_with_the_same_answer(tmp_path, invoke):
+    """--as-of far outside the graph's valid time is refused alike, the span read from the
+    persistent store's index instead of a scan of every date."""
+    from kg.validtime import valid_time_span
+
+    db = tmp_path / "db"
+    assert invoke("--store", f"oxigraph:{db}", "load").exit_code == 0
+    kg = load_graph(store=f"oxigraph:{db}")
+    assert impact_index(kg).valid_span() == valid_time_span(kg) == valid_time_span(load_graph())
+    args = ["impact", "China rare-earth export controls", "--as-of", "2205-06-06"]
+    memory, disk = invoke(*args), invoke("--store", f"oxigraph:{db}", *args)
+    assert memory.exit_code == disk.exit_code == 2
+    assert disk.stderr == memory.stderr and "more than 10 years outside" in disk.stderr
