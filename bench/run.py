@@ -5,7 +5,8 @@ subprocess (so that peak memory is its own):
 
 - ``memory``:   tradekg's default store (Oxigraph in memory, through kg.stores), with the
   compiled impact index (kg.index) built on demand (``index``) and, side by side, without it
-  (the ``_store`` rows: the store's path, as every command ran before the index);
+  (the ``_store`` rows: the store's path, as every command ran before the index; impact
+  figures are the better of two runs);
 - ``oxigraph``: tradekg's persistent store (``kg load`` into a folder, then reopened);
 - ``raw``:      pyoxigraph used directly (the floor tradekg's wrappers are measured against);
 - ``rdflib``:   rdflib's Memory store (the baseline the issues name).
@@ -184,24 +185,30 @@ def measure(config: str, data: str, workdir: str, budget: float, repeat: int) ->
         from kg.render import build_view, render_html
 
         as_of = dt.date.fromisoformat(AS_OF)
-        # the store's path (no compiled index): what every command did before kg.index
-        net, out["project_store"] = timed(lambda: project(kg, as_of, use_index=False))
-        policy = _busiest(net, "/policy/")
-        government = _busiest(net, "/government/")
         # the compiled impact index: built by `kg load` for a persistent store (opened here),
         # on demand for a memory store
         _, out["index"] = timed(lambda: impact_index(kg))
         net, out["project"] = timed(lambda: project(kg, as_of))  # the whole network (chokepoints, whatif)
-        # what `kg impact` / `kg paths` do: the network outward from the source, then the search
-        for key, source in (("impact", policy), ("impact_gov", government)):
-            for suffix, use_index in (("", None), ("_store", False)):
+        policy = _busiest(net, "/policy/")
+        government = _busiest(net, "/government/")
 
-                def run_impact(source=source, use_index=use_index):
-                    part = project(kg, as_of, sources=[source], use_index=use_index)
-                    return part, impact(part, source)
+        def run_impact(source: str, use_index: bool | None):
+            # what `kg impact` / `kg paths` do: the network outward from the source, then the search
+            part = project(kg, as_of, sources=[source], use_index=use_index)
+            return part, impact(part, source)
 
-                (part, reached), out[key + suffix] = timed(run_impact)
-            out[key + "_targets"] = len(reached)
+        # with the index first (peak memory read after it), then the store's path (no index:
+        # what every command did before kg.index), side by side
+        for suffix, use_index in (("", None), ("_store", False)):
+            if use_index is False:
+                out["peak_mb_index"] = peak_mb()
+                _, out["project_store"] = timed(lambda: project(kg, as_of, use_index=False))
+            for key, source in (("impact", policy), ("impact_gov", government)):
+                # the better of two runs: the first also pays for what any first question pays
+                # (reading the query files, compiling the relief query), not the path
+                (part, reached), first = timed(lambda source=source, u=use_index: run_impact(source, u))
+                out[key + suffix] = min(first, timed(lambda source=source, u=use_index: run_impact(source, u))[1])
+                out[key + "_targets"] = len(reached)
         part = project(kg, as_of, sources=[policy])
         reached = impact(part, policy)
         target = reached[len(reached) // 2].target if reached else policy
@@ -210,6 +217,12 @@ def measure(config: str, data: str, workdir: str, budget: float, repeat: int) ->
         view = build_view(kg, as_of=as_of, focus=government, hops=2)
         _, out["render"] = timed(lambda: render_html(kg, view))
         out["render_nodes"] = view.graph.number_of_nodes()
+        # the shipped search as `kg query search` runs it: from the name index where the
+        # store has one (persistent), else the SPARQL
+        from kg.queries import catalogue, execute
+
+        search = catalogue()["search"]
+        _, out["search_cli"] = timed(lambda: execute(kg, search, {"text": "electronics"}, timeout=None, limit=None))
         if config == "oxigraph":  # a fresh `kg` process: reopen the store, answer, exit
             command = [sys.executable, "-m", "kg", "--store", f"oxigraph:{workdir}/store", "impact", policy]
             _, out["reopen_impact_cli"] = timed(
@@ -276,9 +289,18 @@ def main(argv: list[str] | None = None) -> int:
                 results[config] = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"\n== {n} triples ==")
             print(f"{'':24}" + "".join(f"{c:>10}" for c in results))
-            rows = ("load", "reopen", "index", "peak_mb_after_load", "peak_mb", "project_store", "project")
+            rows = (
+                "load",
+                "reopen",
+                "index",
+                "peak_mb_after_load",
+                "peak_mb_index",
+                "peak_mb",
+                "project_store",
+                "project",
+            )
             rows += ("impact_store", "impact", "impact_targets", "impact_gov_store", "impact_gov", "impact_gov_targets")
-            rows += ("paths5", "reopen_impact_cli", "render", "render_nodes")
+            rows += ("paths5", "reopen_impact_cli", "search_cli", "render", "render_nodes")
             for key in rows:
                 print(f"{key:<24}" + "".join(fmt(r.get(key, "-"), 10) for r in results.values()))
             names = sorted(next(iter(results.values()))["queries"]) if results else []
@@ -331,6 +353,7 @@ def index_targets(results: dict) -> None:
         ("whole as-of projection", "project", 1.0),
     ]
     rows += [(f"{name}", f"q:{name}", 0.1) for name in QUICK]
+    rows.append(("search as kg query runs it (name index)", "search_cli", 0.1))
     print(f"\n{'#14 target':<40}{'memory':>10}{'persistent':>12}{'target':>9}  met (memory / persistent)")
     for label, key, goal in rows:
         got = [_figure(r, key) for r in (mem, disk)]
@@ -339,7 +362,9 @@ def index_targets(results: dict) -> None:
         print(f"{label:<40}{shown[0]:>10}{shown[1]:>12}{'<= ' + str(goal):>9}  {met[0]} / {met[1]}")
     for name, r in (("memory", mem), ("persistent", disk)):
         if r:
-            print(f"peak RSS, {name:<29}{r['peak_mb']:>10.0f} MB (target <= 500 MB)")
+            print(
+                f"peak RSS, {name} (index path, then all):{r['peak_mb_index']:>8.0f} / {r['peak_mb']:.0f} MB (<= 500)"
+            )
 
 
 #: The date-window and text queries issue #14 wants answered in 0.1 s.
