@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 from rdflib import URIRef
 
-from kg.namespaces import TKG
+from kg.namespaces import TKG, curie
 from kg.validtime import Timeline, date_of, valid_time_span
 
 __all__ = ["ImpactIndex", "NameIndex", "build_index", "build_names", "impact_index", "name_index", "FORMAT"]
@@ -53,6 +53,8 @@ DAWN = -1
 NEVER = np.iinfo(np.int32).max
 
 _PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _CONFIRMED = str(TKG.Confirmed)
 _ARRAYS = (
     "head tail pred forward g_edge g_id count_node count_lo count_hi susp_node susp_lo susp_hi "
@@ -222,6 +224,7 @@ class ImpactIndex:
 
 def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] | None = None) -> ImpactIndex:
     """Compile the impact index of ``kg`` (an embedded store: read by index look-ups)."""
+    from kg.graph import _plain_or_english
     from kg.network import _claim_basis
     from kg.schema import Schema
 
@@ -254,8 +257,18 @@ def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] |
             g_id.append(graph_pos[g])
 
     timeline = Timeline(kg)
-    if len(nodes) > 1000:
+    wanted = set(nodes)
+    bulk = len(nodes) > 1000
+    if bulk:  # read every node's dates, classes and labels property by property, not node by node
         timeline.preload()
+        classes: dict[str, dict[str, None]] = {}
+        for m in match(None, _RDF_TYPE):
+            if m.o_iri and m.s in wanted:
+                classes.setdefault(m.s, {})[m.o] = None
+        named: dict[str, str] = {}
+        for m in match(None, _RDFS_LABEL):
+            if not m.o_iri and m.s in wanted and _plain_or_english(m):
+                named[m.s] = min(named[m.s], m.o) if m.s in named else m.o
     counts: list[tuple[int, int, int]] = []
     suspensions: list[tuple[int, int, int]] = []
     active_off, active_lo, active_hi = [0], [], []
@@ -276,7 +289,7 @@ def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] |
             active_lo.append(_day(a, DAWN))
             active_hi.append(_day(b, NEVER))
         active_off.append(len(active_lo))
-        for t in timeline.types(node):
+        for t in list(classes.get(node, ())) if bulk else timeline.types(node):
             if t not in type_pos:
                 type_pos[t] = len(type_names)
                 type_names.append(t)
@@ -324,7 +337,7 @@ def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] |
         "type_id": np.array(type_id, dtype=np.int32),
         "span": np.array([d.toordinal() for d in span] if span else [DAWN, DAWN], dtype=np.int32),
     }
-    labels = [kg.label(URIRef(n)) for n in nodes]
+    labels = [named.get(n) or curie(n) for n in nodes] if bulk else [kg.label(URIRef(n)) for n in nodes]
     return ImpactIndex(nodes, predicates, graphs, labels, type_names, arrays, basis, position)
 
 

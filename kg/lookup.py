@@ -51,8 +51,8 @@ class EntityName:
 
 def entity_names(graph: KnowledgeGraph) -> list[EntityName]:
     """Every label and alias of every entity (not of ontology terms)."""
-    rows = graph.select(_NAME_QUERY, union=False)
-    return [EntityName(str(r["s"]), str(r["name"]), r["primary"].toPython() is True) for r in rows]
+    rows = graph.select_values(_NAME_QUERY, union=False)  # plain text: no rdflib term per name
+    return [EntityName(r["s"], r["name"], r["primary"] in ("true", "1")) for r in rows]
 
 
 def _exists(graph: KnowledgeGraph, iri: str) -> bool:

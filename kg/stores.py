@@ -319,6 +319,8 @@ class OxigraphDiskStore(OxigraphMemoryStore):
 
     So a reader sees the state before a load or after it, whole, and a load that fails or is
     killed leaves the store as it was (a killed load leaves a folder the next load removes).
+    Beside each generation, caches of it (``g-NNNNNN.index.npz``, ``g-NNNNNN.names.npz``:
+    kg.index) are written once and removed with it.
     """
 
     name = "oxigraph"
