@@ -791,6 +791,7 @@ def add_restriction(net: ImpactNetwork, commodity: str, label: str | None = None
         stated=(node, commodity),
         graphs=set(),
     )
+    net.cache.clear()  # what was worked out from the graph before (reach, the graph without suspensions)
     return node
 
 

@@ -34,6 +34,7 @@ import itertools
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,8 +214,11 @@ class ImpactIndex:
         data = _open(path, (*_STRINGS, "claim_basis", *_ARRAYS))
         if data is None:
             return None
-        strings = {name: json.loads(data[name].tobytes().decode()) for name in _STRINGS}
-        basis = json.loads(data["claim_basis"].tobytes().decode())
+        try:
+            strings = {name: json.loads(data[name].tobytes().decode()) for name in _STRINGS}
+            basis = json.loads(data["claim_basis"].tobytes().decode())
+        except ValueError:  # damaged text (also bad UTF-8): rebuilt
+            return None
         return cls(
             **strings,
             arrays={name: data[name] for name in _ARRAYS},
@@ -402,6 +406,8 @@ class NameIndex:
             lowered = [n.lower().replace("\x00", " ") for n in self.names]
             self._joined = "\x00".join(lowered)
             self._starts = list(itertools.accumulate((len(n) + 1 for n in lowered), initial=0))
+        if not needle:  # every name holds the empty text
+            return list(zip(self.iris, self.names, strict=True))
         joined, starts = self._joined, self._starts
         found: list[int] = []
         at = joined.find(needle) if "\x00" not in needle else -1
@@ -420,7 +426,11 @@ class NameIndex:
         data = _open(path, ("iris", "names", "norms", "primary"))
         if data is None:
             return None
-        return cls(*(json.loads(data[k].tobytes().decode()) for k in ("iris", "names", "norms")), data["primary"])
+        try:
+            texts = [json.loads(data[k].tobytes().decode()) for k in ("iris", "names", "norms")]
+        except ValueError:  # damaged text (also bad UTF-8): rebuilt
+            return None
+        return cls(*texts, data["primary"])
 
 
 def build_names(kg) -> NameIndex:
@@ -479,5 +489,5 @@ def _open(path: Path, names: Iterable[str]) -> dict[str, np.ndarray] | None:
             if int(data["format"][0]) != FORMAT:
                 return None
             return {name: data[name] for name in names}
-    except (OSError, KeyError, ValueError, EOFError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
         return None

@@ -203,10 +203,21 @@ def test_a_broken_or_foreign_index_file_is_rebuilt(tmp_path):
     kg = load_graph(store=spec)
     assert CONTROLS in impact_index(kg).position
     assert ImpactIndex.open(path) is not None  # written again, whole
+    whole = path.read_bytes()
     data = dict(np.load(path))
     data["format"] = np.array([FORMAT + 1])
     np.savez(path, **data)
     assert ImpactIndex.open(path) is None
+    path.write_bytes(whole[: len(whole) // 2])  # cut short: a zip without its directory
+    assert ImpactIndex.open(path) is None
+    data["format"] = np.array([FORMAT])
+    data["nodes"] = np.frombuffer(b"[not json", dtype=np.uint8)
+    np.savez(path, **data)
+    assert ImpactIndex.open(path) is None
+    names = tmp_path / "db" / "g-000001.names.npz"
+    names.write_bytes(names.read_bytes()[:100])
+    result = __import__("kg.lookup", fromlist=["resolve_entity"]).resolve_entity(load_graph(store=spec), "Trump")
+    assert str(result).endswith("/donald-trump")  # rebuilt, not a traceback
 
 
 def test_the_cli_on_a_persistent_store_reads_the_saved_index(tmp_path, invoke):
@@ -256,7 +267,7 @@ def test_suggestions_among_many_names_are_difflibs(bundled, monkeypatch):
     assert "did you mean" in plain["Donlad Trump"] and "Donald Trump" in plain["Donlad Trump"]
 
 
-SEARCHED = ["rare", "geneva", "TRUMP", "a", "xi", "chip", "scheme", "zzz", "e", "licen"]
+SEARCHED = ["rare", "geneva", "TRUMP", "a", "xi", "chip", "scheme", "zzz", "e", "licen", ""]
 
 
 def _rows(result) -> list[tuple]:
