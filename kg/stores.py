@@ -18,6 +18,7 @@ import itertools
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -384,6 +385,7 @@ class OxigraphDiskStore(OxigraphMemoryStore):
                 self._notice(f"waiting for another load into {self.path} to finish")
             fcntl.flock(self._writer, fcntl.LOCK_EX)
         current = self._current()
+        _remove_stale_temporaries(self.path)
         numbers = [int(p.name[2:]) for p in self.path.glob("g-[0-9]*") if re.fullmatch(r"g-\d{6}", p.name)]
         building = self.path / f"g-{max(numbers, default=0) + 1:06d}"
         shutil.rmtree(building, ignore_errors=True)
@@ -482,6 +484,22 @@ class OxigraphDiskStore(OxigraphMemoryStore):
             shutil.rmtree(folder, ignore_errors=True)
             _remove_caches(self.path, folder.name)
             os.close(fd)
+
+
+#: A cache's temporary file older than this was left by a killed process (one being written
+#: takes seconds).
+STALE_AFTER = 3600.0
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporary files of caches (``.index-*.npz``) that a killed process left."""
+    now = time.time()
+    for tmp in path.glob(".index-*.npz"):
+        try:
+            if now - tmp.stat().st_mtime > STALE_AFTER:
+                tmp.unlink()
+        except OSError:
+            pass
 
 
 def _remove_caches(path: Path, generation: str) -> None:

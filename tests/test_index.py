@@ -357,3 +357,17 @@ def test_a_persistent_synthetic_store_agrees(tmp_path):
     for source in [n for n in sources_of(store) if "/policy/" in n][:3]:
         a, b = assert_same(kg, day, sources=[source])
         assert answers(a, source) == answers(b, source)
+
+
+def test_a_load_removes_the_temporary_files_a_killed_process_left(tmp_path):
+    import os
+    import time
+
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    load_into_store(spec, [])
+    stale, fresh = tmp_path / "db" / ".index-stale.npz", tmp_path / "db" / ".index-fresh.npz"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    load_into_store(spec, [])
+    assert not stale.exists() and fresh.exists()  # one being written now is left alone
