@@ -679,7 +679,7 @@ def paths(session, source, target, k, as_of, known_by, claims, max_hops, fmt) ->
 
     graph = session.graph()
     src, dst = str(resolve_entity(graph, source)), str(resolve_entity(graph, target))
-    net = _network(session, as_of, known_by, claims, sources=[src], max_hops=max_hops)
+    net = _network(session, as_of, known_by, claims, sources=[src], max_hops=max_hops, targets=[dst])
     found = find_paths(net, src, dst, k=k, max_hops=max_hops)
     _claims_note(net)
     overall = impact_on(net, src, dst, max_hops) if found else None

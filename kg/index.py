@@ -161,6 +161,25 @@ class ImpactIndex:
             seen |= frontier
         return taken
 
+    def reaching(self, usable: np.ndarray, targets: Iterable[str], max_hops: int) -> np.ndarray:
+        """The nodes from which a walk of at most ``max_hops`` usable edges reaches one of
+        ``targets`` (the targets too): a boolean per node."""
+        seen = np.zeros(len(self.nodes), dtype=bool)
+        for target in targets:
+            i = self.position.get(target)
+            if i is not None:
+                seen[i] = True
+        frontier = seen.copy()
+        for _ in range(max_hops):
+            back = usable & frontier[self.tail]
+            if not back.any():
+                break
+            nxt = np.zeros(len(self.nodes), dtype=bool)
+            nxt[self.head[back]] = True
+            frontier = nxt & ~seen
+            seen |= frontier
+        return seen
+
     def valid_span(self) -> tuple[dt.date, dt.date] | None:
         """The first and last valid-time date of the whole graph (kg.validtime.valid_time_span)."""
         first, last = self.span.tolist()

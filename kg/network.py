@@ -164,6 +164,7 @@ def project(
     sources: Iterable[str] | None = None,
     max_hops: int = 6,
     use_index: bool | None = None,
+    targets: Iterable[str] | None = None,
 ) -> ImpactNetwork:
     """Build the impact network of ``kg`` as of ``as_of``.
 
@@ -180,7 +181,9 @@ def project(
     with the same answers (a test holds them equal). ``use_index``: None uses it where it
     exists or pays off (a persistent store's, built by ``kg load``; a memory store's once
     built; the whole network of an embedded store), True always on an embedded store (built
-    if needed), False never.
+    if needed), False never. With the index, ``targets`` (with ``sources``: ``kg paths``)
+    keeps only the edges into nodes that reach a target within ``max_hops``: every path from
+    a source to a target, and the relaxations of the policies on them, are still there.
     """
     from kg.queries import catalogue
 
@@ -209,7 +212,11 @@ def project(
     if index is not None:
         usable = index.usable(as_of, known_by, mode, dropped)
         if sources is not None:
-            usable = index.reachable(usable, [str(x) for x in sources], max_hops, str(TKG.relaxes))
+            taken = index.reachable(usable, [str(x) for x in sources], max_hops, str(TKG.relaxes))
+            wanted = None if targets is None else {str(x) for x in targets}
+            if wanted and not wanted & {str(x) for x in sources}:  # (a source is its own trivial path)
+                taken &= index.reaching(usable, wanted, max_hops)[index.tail]
+            usable = taken
         graph = _graph_from_index(index, schema, np.flatnonzero(usable))
         rows = []
     elif sources is not None:

@@ -371,3 +371,41 @@ def test_a_load_removes_the_temporary_files_a_killed_process_left(tmp_path):
     os.utime(stale, (time.time() - 7200, time.time() - 7200))
     load_into_store(spec, [])
     assert not stale.exists() and fresh.exists()  # one being written now is left alone
+
+
+def _paths_and_status(net, source: str, target: str) -> tuple:
+    from kg.impact import impact_on
+
+    found = [(p.nodes, [h.predicate for h in p.hops], p.sign, p.strength) for p in find_paths(net, source, target)]
+    row = impact_on(net, source, target)
+    return found, None if row is None else (row.status, row.net_effect, tuple(row.sources))
+
+
+@pytest.mark.parametrize("as_of", BUNDLED_DATES[2:4], ids=str)
+@pytest.mark.parametrize("claims", ["exclude", "include"])
+def test_kg_paths_builds_only_what_reaches_the_target(bundled, as_of, claims):
+    """`kg paths A B` keeps only the edges into nodes that reach B: the same paths and the same
+    status as from everything A reaches."""
+    whole = project(bundled, as_of, claims=claims, use_index=True)
+    targets = sorted(n for n, d in whole.graph.nodes(data=True) if d.get("target"))
+    compared = 0
+    for source in sources_of(whole):
+        full = project(bundled, as_of, claims=claims, sources=[source], use_index=True)
+        for target in targets:
+            narrow = project(bundled, as_of, claims=claims, sources=[source], targets=[target], use_index=True)
+            assert narrow.graph.number_of_edges() <= full.graph.number_of_edges()
+            assert _paths_and_status(narrow, source, target) == _paths_and_status(full, source, target)
+            compared += bool(find_paths(full, source, target))
+    assert compared > 20
+
+
+def test_kg_paths_narrowing_on_a_100k_synthetic_graph(synthetic_100k):
+    day = dt.date(2022, 6, 1)
+    whole = project(synthetic_100k, day, use_index=True)
+    for source in [n for n in sources_of(whole) if "/government/" in n][:2]:
+        full = project(synthetic_100k, day, sources=[source], use_index=True)
+        reached = sorted(r.target for r in impact(full, source))
+        for target in reached[:: max(1, len(reached) // 8)]:
+            narrow = project(synthetic_100k, day, sources=[source], targets=[target], use_index=True)
+            assert narrow.graph.number_of_edges() < full.graph.number_of_edges()
+            assert _paths_and_status(narrow, source, target) == _paths_and_status(full, source, target)
