@@ -20,8 +20,6 @@ from kg.errors import AmbiguousEntity, EntityNotFound
 from kg.graph import KnowledgeGraph
 from kg.namespaces import ONTOLOGY_IRI, expand_curie
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-
 __all__ = ["resolve_entity", "entity_names", "normalise_name", "nearest_words", "EntityName", "search_names"]
 
 _NAME_QUERY = f"""
@@ -142,11 +140,12 @@ def nearest_words(word: str, candidates: list[str], n: int = 3) -> list[str]:
 
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _ONTOLOGY_NAMES = f"""
 SELECT ?s ?name ?text WHERE {{
   GRAPH <{ONTOLOGY_IRI}> {{ ?s rdfs:label|skos:prefLabel|skos:altLabel ?name }}
-  FILTER (isIRI(?s) && isLiteral(?name) && !STRSTARTS(STR(?s), "https://w3id.org/tradekg/ontology"))
+  FILTER (isIRI(?s) && isLiteral(?name) && !STRSTARTS(STR(?s), "{ONTOLOGY_IRI}"))
   FILTER (CONTAINS(LCASE(STR(?name)), LCASE(STR(?text))))
 }}"""
 
@@ -167,14 +166,14 @@ def search_names(graph: KnowledgeGraph, text: str) -> list[dict] | None:
     needle = text.lower()
     matched: dict[str, dict[str, int]] = {}  # entity -> its matching names -> rank
     for iri, name in [*index.containing(needle), *_ontology_names(graph, text)]:
-        if iri.startswith("https://w3id.org/tradekg/ontology"):
+        if iri.startswith(ONTOLOGY_IRI):  # ontology terms, as the query leaves them out
             continue
         lowered = name.lower()
         rank = 0 if lowered == needle else 1 if lowered.startswith(needle) else 2
         matched.setdefault(iri, {})[name] = rank
     rows = []
     for iri, names in matched.items():
-        labels = [m for m in graph.store.match(iri, str(RDFS_LABEL)) if not m.o_iri] or [None]
+        labels = [m for m in graph.store.match(iri, _RDFS_LABEL) if not m.o_iri] or [None]
         kind = _most_specific(graph, iri)
         seen: set = set()
         for m in labels:
