@@ -48,7 +48,7 @@ from kg.validtime import Timeline, date_of, valid_time_span
 __all__ = ["ImpactIndex", "NameIndex", "build_index", "build_names", "impact_index", "name_index", "FORMAT"]
 
 #: Bumped when the file layout changes: an index of another format is rebuilt.
-FORMAT = 2
+FORMAT = 3
 #: Day numbers (``date.toordinal()``) stand for dates; these two for open ends.
 DAWN = -1
 NEVER = np.iinfo(np.int32).max
@@ -58,7 +58,7 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _CONFIRMED = str(TKG.Confirmed)
 _ARRAYS = (
-    "head tail pred forward g_edge g_id count_node count_lo count_hi susp_node susp_lo susp_hi "
+    "head tail pred forward g_edge g_id count_node count_lo count_hi susp_node susp_lo susp_hi susp_until "
     "active_off active_lo active_hi node_rec graph_rec claimed unconfirmed type_off type_id span"
 ).split()
 _STRINGS = ("nodes", "predicates", "graphs", "labels", "type_names")
@@ -77,7 +77,8 @@ class ImpactIndex:
     """The arrays (see the module's text). Edge ``i`` runs ``head[i] -> tail[i]`` by relation
     ``predicates[pred[i]]``, stated ``head -> tail`` when ``forward[i]``; ``g_edge``/``g_id``
     pair edges with the assertion graphs that state them. ``count_*``/``susp_*`` are intervals
-    ``[lo, hi)`` of day numbers, one row each, with their node; ``active_*`` the active
+    ``[lo, hi)`` of day numbers, one row each, with their node (``susp_until``: the day the
+    suspension lifts, :meth:`Timeline.suspended_until`); ``active_*`` the active
     intervals by node (offsets). ``node_rec``/``graph_rec`` the first ``recordedOn`` day of a
     node's or graph's sources (``NEVER``: none)."""
 
@@ -209,7 +210,7 @@ class ImpactIndex:
         rows = np.flatnonzero((self.susp_node == i) & (self.susp_lo <= day) & (day < self.susp_hi))
         if not len(rows):
             return False, None
-        return True, _date(int(self.susp_hi[rows[0]]))
+        return True, _date(int(self.susp_until[rows[0]]))
 
     def edge_graphs(self, edges: np.ndarray) -> dict[int, list[str]]:
         """Edge number -> the assertion graphs stating it, for ``edges`` (edge numbers)."""
@@ -293,7 +294,7 @@ def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] |
             if not m.o_iri and m.s in wanted and _plain_or_english(m):
                 named[m.s] = min(named[m.s], m.o) if m.s in named else m.o
     counts: list[tuple[int, int, int]] = []
-    suspensions: list[tuple[int, int, int]] = []
+    suspensions: list[tuple[int, int, int, int]] = []
     active_off, active_lo, active_hi = [0], [], []
     type_names: list[str] = []
     type_pos: dict[str, int] = {}
@@ -307,7 +308,9 @@ def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] |
             spans = shown
         counts += [(i, _day(a, DAWN), _day(b, NEVER)) for a, b in spans]
         if f.policy and (f.suspended_by or any(timeline.facts(m).suspended_by for m in f.clause_of)):
-            suspensions += [(i, _day(a, DAWN), _day(b, NEVER)) for a, b in timeline.spans(node, timeline.suspended)]
+            for a, b in timeline.spans(node, timeline.suspended):  # with the day the suspension lifts
+                until = timeline.suspended_until(node, a or dt.date.min)
+                suspensions.append((i, _day(a, DAWN), _day(b, NEVER), _day(until, NEVER)))
         for a, b in shown:
             active_lo.append(_day(a, DAWN))
             active_hi.append(_day(b, NEVER))
@@ -333,7 +336,7 @@ def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] |
 
     span = valid_time_span(kg)
 
-    def column(rows: list[tuple[int, int, int]], k: int) -> np.ndarray:
+    def column(rows: list[tuple[int, ...]], k: int) -> np.ndarray:
         return np.array([r[k] for r in rows], dtype=np.int32)
 
     arrays = {
@@ -349,6 +352,7 @@ def build_index(kg, schema=None, claim_basis: dict[str, list[tuple[str, str]]] |
         "susp_node": column(suspensions, 0),
         "susp_lo": column(suspensions, 1),
         "susp_hi": column(suspensions, 2),
+        "susp_until": column(suspensions, 3),
         "active_off": np.array(active_off, dtype=np.int64),
         "active_lo": np.array(active_lo, dtype=np.int32),
         "active_hi": np.array(active_hi, dtype=np.int32),

@@ -489,9 +489,12 @@ class Timeline:
         return out
 
     def suspended_until(self, node: str, day: dt.date) -> dt.date | None:
-        """The first day after ``day`` on which ``node`` is no longer suspended (None: open)."""
+        """The first day after ``day`` on which nothing suspends ``node`` any more (itself or
+        its measure; None: no end date). The suspension's end, not the policy's: a policy that
+        ends while suspended does not resume, so its own end is never given as the day the
+        suspension lifts."""
         for probe in sorted(d for d in self._critical(node) if d > day):
-            if not self.suspended(node, probe):
+            if not self._suspended_any(node, probe):
                 return probe
         return None
 
