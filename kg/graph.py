@@ -285,12 +285,16 @@ def load_into_store(
         backend.flush(compact=compact)
     else:
         backend.flush()
-    if hasattr(backend, "index_path"):  # compile the new generation's impact index now, once
+    if hasattr(backend, "index_path"):  # compile the new generation's indexes now, once
         from kg.index import impact_index, name_index
+        from kg.windows import window_index
 
         if stage:
             stage("compiling the impact and name indexes")
         graph = KnowledgeGraph(backend)
         impact_index(graph)
         name_index(graph)
+        if stage:
+            stage("compiling the date-window index")
+        window_index(graph)
     return len(backend) - before, len(backend)
