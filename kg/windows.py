@@ -48,7 +48,7 @@ from kg import resources
 from kg.namespaces import TKG
 from kg.queries import WINDOWED
 
-__all__ = ["WINDOWED", "WindowIndex", "build_windows", "window_index", "answer"]
+__all__ = ["WINDOWED", "WindowIndex", "build_windows", "window_index", "answer", "cells"]
 
 MODES = ("include", "exclude", "confirmed-only")
 _FIRST, _LAST = "0001-01-01", "9999-12-31"
@@ -641,6 +641,16 @@ def answer(kg, name: str, bindings: Mapping) -> tuple[list[str], list[dict]] | N
     index = window_index(kg, build=persistent or asked >= 2)
     if index is None:
         return None
+    found = cells(index, name, bindings)
+    if found is None:
+        return None
+    variables, rows = found
+    return variables, [{v: _term(c) for v, c in zip(variables, row, strict=True) if c is not None} for row in rows]
+
+
+def cells(index: WindowIndex, name: str, bindings: Mapping) -> tuple[list[str], list[list]] | None:
+    """Like :func:`answer`, from ``index``, with each value a cell ``[value, tag]`` (not yet an
+    rdflib term: what ``select_values`` is to ``select``)."""
     try:
         if name == "timeline":
             rows, variables = index.timeline_rows(_py(bindings["from"]), _py(bindings["to"])), index.timeline.variables
@@ -656,7 +666,7 @@ def answer(kg, name: str, bindings: Mapping) -> tuple[list[str], list[dict]] | N
             rows = [[row[i] for i in at] for row in rows]
     except _NotADate:
         return None
-    return variables, [{v: _term(c) for v, c in zip(variables, row, strict=True) if c is not None} for row in rows]
+    return variables, rows
 
 
 class _NotADate(Exception):
