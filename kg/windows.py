@@ -645,7 +645,16 @@ def answer(kg, name: str, bindings: Mapping) -> tuple[list[str], list[dict]] | N
     if found is None:
         return None
     variables, rows = found
-    return variables, [{v: _term(c) for v, c in zip(variables, row, strict=True) if c is not None} for row in rows]
+    made: dict[tuple[str, str], object] = {}  # a value met again (a date, a type, a source) is made once
+
+    def term(cell):
+        key = (cell[0], cell[1])
+        found = made.get(key)
+        if found is None:
+            found = made[key] = _term(cell)
+        return found
+
+    return variables, [{v: term(c) for v, c in zip(variables, row, strict=True) if c is not None} for row in rows]
 
 
 def cells(index: WindowIndex, name: str, bindings: Mapping) -> tuple[list[str], list[list]] | None:
