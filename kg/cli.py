@@ -641,7 +641,7 @@ def _hops_detail(net, path, target: str) -> list[dict]:
                 "strength": hop.strength,
                 "valid_from": hop.valid_from,
                 "valid_until": hop.valid_until,
-                "claims": [claim_text(net, c) for c in hop.claims],
+                "claims": [claim_text(net, c) for c in dict.fromkeys([*hop.claims, *net.graph_claims(hop.graphs)])],
                 "suspended": net.graph.nodes[hop.source].get("suspended"),
                 "relaxed_by": [
                     f"{r.label} ({'whole' if r.whole else 'in part'}: {r.how or 'in force'})"
@@ -728,7 +728,8 @@ def paths(session, source, target, k, as_of, known_by, claims, max_hops, fmt) ->
                     click.echo(_wrap(f"        rests on {claim}", 100, 10))
                 for ev in hop["evidence"][:2]:
                     quote = f" \u201c{ev['quote']}\u201d" if ev["quote"] else ""
-                    kind = f" ({ev['kind']})" if ev["kind"] else ""
+                    weak = f", {ev['quality']}" if ev.get("weak") else ""
+                    kind = f" ({ev['kind']}{weak})" if ev["kind"] else ""
                     click.echo(_wrap(f"        {ev['source']}{kind}{quote}", 100, 10))
 
 

@@ -632,15 +632,20 @@ def _sources(net: ImpactNetwork, path: Path | None) -> list[str]:
 
 def evidence_kinds(net: ImpactNetwork, path: Path | None) -> list[str]:
     """The evidence kind of each hop of ``path``, in order: the kinds of its sources joined
-    (``stated by the source``, ``publisher's analysis``, ``curator's inference``), ``source
-    given`` for a sourced fact whose kind is not said, ``no source`` for none."""
+    (``stated by the source``, ``publisher's analysis``, ``curator's inference``), each with
+    its quality where the ontology ranks it below verified (``curator's inference, assumed``),
+    and the claim a hop's assertion rests on (``[rests on claim by EconoTimes, disputed: …]``),
+    ``source given`` for a sourced fact whose kind is not said, ``no source`` for none."""
     if path is None:
         return []
     kinds = []
     for hop in path.hops:
         found = net.evidence_of(hop.graphs, hop.stated)
-        named = sorted({e["kind"] for e in found if e["kind"]})
-        kinds.append(" + ".join(named) if named else "source given" if found else "no source")
+        named = sorted({f"{e['kind']}, {e['quality']}" if e.get("weak") else e["kind"] for e in found if e["kind"]})
+        text = " + ".join(named) if named else "source given" if found else "no source"
+        # a relation only claimed (a publisher's causal claim): its claim, with its status
+        claims = [claim_text(net, c) for c in net.graph_claims(hop.graphs)]
+        kinds.append(f"{text} [rests on {'; '.join(claims)}]" if claims else text)
     return kinds
 
 

@@ -102,7 +102,10 @@ class ImpactNetwork:
             key = ("subject", stated[0])
             if key not in cache:
                 rows = self.kg.select("SELECT ?x ?src WHERE { ?x prov:wasDerivedFrom ?src }", {"x": URIRef(stated[0])})
-                cache[key] = [{"source": self.kg.label(r["src"]), "quote": None, "kind": None} for r in rows]
+                cache[key] = [
+                    {"source": self.kg.label(r["src"]), "quote": None, "kind": None, "quality": None, "weak": False}
+                    for r in rows
+                ]
             out.extend(cache[key])
         unique: list[dict] = []
         for item in sorted(out, key=lambda e: (e["source"], e["quote"] or "", e["kind"] or "")):
@@ -118,19 +121,23 @@ class ImpactNetwork:
             sources = [m.o for m in match(g, _PROV_DERIVED) if m.o_iri]
             quotes = [m.o for m in match(g, str(TKG.quote)) if not m.o_iri]
             kinds = [m.o for m in match(g, str(TKG.evidenceKind)) if m.o_iri]
+            qualities = [m.o for m in match(g, str(TKG.evidenceQuality)) if m.o_iri]
             return [
                 {
                     "source": self.kg.label(URIRef(src)),
                     "quote": quote,
                     "kind": self.kg.label(URIRef(kind)) if kind else None,
+                    **self._quality(quality),
                 }
                 for src in sources
                 for quote in (quotes or [None])
                 for kind in (kinds or [None])
+                for quality in (qualities or [None])
             ]
         rows = self.kg.select(
-            """SELECT ?g ?src ?quote ?kind WHERE { ?g prov:wasDerivedFrom ?src
-                 OPTIONAL { ?g tkg:quote ?quote } OPTIONAL { ?g tkg:evidenceKind ?kind } }""",
+            """SELECT ?g ?src ?quote ?kind ?quality WHERE { ?g prov:wasDerivedFrom ?src
+                 OPTIONAL { ?g tkg:quote ?quote } OPTIONAL { ?g tkg:evidenceKind ?kind }
+                 OPTIONAL { ?g tkg:evidenceQuality ?quality } }""",
             {"g": URIRef(g)},
         )
         return [
@@ -138,9 +145,34 @@ class ImpactNetwork:
                 "source": self.kg.label(r["src"]),
                 "quote": str(r["quote"]) if "quote" in r else None,
                 "kind": self.kg.label(r["kind"]) if "kind" in r else None,
+                **self._quality(str(r["quality"]) if "quality" in r else None),
             }
             for r in rows
         ]
+
+    def graph_claims(self, hop_graphs: Iterable[str]) -> list[str]:
+        """Claims the assertions behind a hop rest on (``?g tkg:restsOnClaim ?claim``): a
+        relation only someone claims, such as a publisher's causal claim. Shown beside the hop;
+        the claims mode filters what entities rest on, not these. Cached on the network."""
+        cache = self.cache.setdefault("graph-claims", {})
+        out: list[str] = []
+        for g in sorted(hop_graphs):
+            if g not in cache:
+                rows = self.kg.select_values("SELECT ?g ?c WHERE { ?g tkg:restsOnClaim ?c }", {"g": URIRef(g)})
+                cache[g] = sorted(r["c"] for r in rows)
+            out.extend(c for c in cache[g] if c not in out)
+        return out
+
+    def _quality(self, quality: str | None) -> dict:
+        """``quality``: the evidence quality's label; ``weak``: true when the ontology ranks it
+        below a verified quality (tkg:qualityRank under 3: contested, assumed)."""
+        ranks = self.cache.get("quality-ranks")
+        if ranks is None:
+            rows = self.kg.select_values("SELECT ?q ?rank WHERE { ?q tkg:qualityRank ?rank }")
+            ranks = self.cache["quality-ranks"] = {r["q"]: int(r["rank"]) for r in rows}
+        if quality is None:
+            return {"quality": None, "weak": False}
+        return {"quality": self.kg.label(URIRef(quality)), "weak": ranks.get(quality, 0) < 3}
 
     def label(self, node: str) -> str:
         return self.graph.nodes[node].get("label") if node in self.graph else self.kg.label(URIRef(node))

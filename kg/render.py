@@ -283,7 +283,11 @@ def _describe(kg: KnowledgeGraph, schema: Schema, view: View, types: dict[str, l
             role=schema.roles[role][0] if role in schema.roles else "no impact (context)",
             color=schema.roles[role][1] if role in schema.roles else neutral,
             impact=role is not None,
-            dashed=status.get(s) in unconfirmed or status.get(o) in unconfirmed,
+            # either end rests on a claim not confirmed, or the relation itself does (its
+            # assertion rests on one: a publisher's causal claim)
+            dashed=status.get(s) in unconfirmed
+            or status.get(o) in unconfirmed
+            or any(status.get(g) in unconfirmed for g in data.get("graphs", ())),
             valid_from=max(froms) if froms else None,
             valid_until=min(untils) if untils else None,
             facts=[[f"{a['label']} \u2014 {relation} \u2014 {b['label']}", evidence.refs(data.pop("graphs", set()))]],
@@ -291,6 +295,14 @@ def _describe(kg: KnowledgeGraph, schema: Schema, view: View, types: dict[str, l
             story=False,
         )
     view.evidence = evidence.table
+
+
+def _claim_words(kg: KnowledgeGraph, row: dict) -> str | None:
+    """``rests on a claim (disputed): <label>`` for an assertion that rests on a claim."""
+    if "claim" not in row:
+        return None
+    status = kg.label(URIRef(row["claimStatus"])) if "claimStatus" in row else "status unknown"
+    return f"rests on a claim ({status}): {kg.label(URIRef(row['claim']))}"
 
 
 class _Evidence:
@@ -306,14 +318,19 @@ class _Evidence:
         self._index: dict[tuple[str, str], int] = {}
         self.by_graph: dict[str, list[tuple[str, dict]]] = {}
         for row in kg.select_values("""
-            SELECT ?g ?src ?quote ?kind ?date ?url WHERE { ?g prov:wasDerivedFrom ?src
+            SELECT ?g ?src ?quote ?kind ?quality ?claim ?claimStatus ?date ?url WHERE { ?g prov:wasDerivedFrom ?src
               OPTIONAL { ?g tkg:quote ?quote } OPTIONAL { ?g tkg:evidenceKind ?kind }
+              OPTIONAL { ?g tkg:evidenceQuality ?quality }
+              OPTIONAL { ?g tkg:restsOnClaim ?claim OPTIONAL { ?claim tkg:confirmationStatus ?claimStatus } }
               OPTIONAL { ?src tkg:recordedOn ?date } OPTIONAL { ?src tkg:url ?url } }"""):
             url = row.get("url")
             item = {
                 "source": kg.label(URIRef(row["src"])),
                 "date": row.get("date"),
                 "kind": kg.label(URIRef(row["kind"])) if "kind" in row else None,
+                "quality": kg.label(URIRef(row["quality"])) if "quality" in row else None,
+                # the claim this assertion rests on (a relation only claimed), with its status
+                "claim": _claim_words(kg, row),
                 # a link only to the web: never javascript:, data: or a file
                 "url": url if url and url.lower().startswith(("https://", "http://")) else None,
                 "quote": row.get("quote"),

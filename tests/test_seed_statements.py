@@ -284,14 +284,27 @@ def test_statement_09_accusation_prompted_chip_design_software_restrictions(kg):
         GRAPH ?g {{
             event:trump-accuses-china-of-violating-geneva a tkg:Accusation ;
                 tkg:agent person:donald-trump ;
-                tkg:concerns policy:geneva-agreement ;
-                tkg:prompted policy:us-eda-export-restrictions .
+                tkg:concerns policy:geneva-agreement .
             claim:china-violated-geneva-agreement a tkg:Claim ;
                 tkg:claimant person:donald-trump ;
                 tkg:about policy:geneva-agreement .
         }}
+        ?g tkg:evidenceKind tkg:SourceStatement .
         {from_article("accused China of violating the Geneva agreement")}
+    }}""")
+    # "prompting": the publisher's causal claim, not a stated fact. The dates contradict it (the
+    # letters of 23 May predate the accusation of 30 May), so it is disputed (issue #15).
+    assert not kg.ask("""ASK { GRAPH ?g { ?accusation tkg:prompted policy:us-eda-export-restrictions }
+                               ?g tkg:evidenceKind tkg:SourceStatement }""")
+    assert kg.ask(f"""ASK {{
+        GRAPH ?g {{ event:trump-accuses-china-of-violating-geneva tkg:prompted policy:us-eda-export-restrictions . }}
+        ?g tkg:evidenceKind tkg:PublisherAnalysis ; tkg:restsOnClaim ?claim .
+        {from_article("prompting new U.S. restrictions on chip design software exports")}
         ?g tkg:note ?chronology . FILTER(CONTAINS(?chronology, "23 May 2025"))
+        ?claim a tkg:Analysis ; tkg:claimant company:econotimes ; tkg:confirmationStatus tkg:Disputed ;
+            tkg:contradictedBy assertion:ctx-chambers-eda-letters, assertion:ctx-truth-social-accusation .
+        GRAPH ?inf {{ ?claim tkg:confirmationStatus tkg:Disputed }}
+        ?inf tkg:evidenceKind tkg:CuratorInference .
     }}""")
     assert kg.ask(f"""ASK {{
         GRAPH ?g {{

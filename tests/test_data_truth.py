@@ -1,0 +1,106 @@
+"""The bundled graph says no more than its sources (issue #15, part A): each correction here
+is a test that would have caught the fact that went beyond its source."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import DATA
+from kg.namespaces import ID, TKG
+
+CONTROLS = "China rare-earth export controls"
+CONTRACTOR = f"{ID}company/fixture-defence-contractor"
+LICENCES = f"{ID}policy/china-temporary-export-licences"
+FIXTURE = str(DATA / "truth" / "us-defence-contractor.trig")
+
+
+def test_stellantis_has_no_country_no_verified_row_gives(kg):
+    # Stellantis N.V. is not a US company; Reuters' "three big US automakers" is not a domicile
+    assert not kg.ask("ASK { company:stellantis tkg:inCountry ?country }")
+    assert kg.ask("ASK { company:stellantis tkg:inIndustry industry:automotive }")
+
+
+def test_aerospace_is_not_in_the_graph_without_a_verified_row(kg):
+    assert not kg.ask("ASK { { industry:aerospace ?p ?o } UNION { ?s ?p industry:aerospace } }")
+
+
+def test_the_licences_name_beneficiaries_not_a_destination(kg):
+    # the sources say who the licences are for (suppliers of GM, Ford and Stellantis), not where
+    # the shipments go
+    assert not kg.ask("ASK { policy:china-temporary-export-licences tkg:destination ?where }")
+    assert kg.ask(
+        """ASK { policy:china-temporary-export-licences tkg:beneficiary ?b .
+                 ?b tkg:suppliesTo company:general-motors, company:ford, company:stellantis }"""
+    )
+
+
+def test_a_us_defence_contractor_is_not_relieved_by_the_automakers_licences(invoke):
+    result = invoke("--data", FIXTURE, "impact", CONTROLS, "--as-of", "2025-06-06", "--claims", "include", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    status = {r["target"]: r["status"] for r in json.loads(result.stdout)}
+    assert status[CONTRACTOR] == "restricted"
+    assert status[f"{ID}industry/defence"] == "restricted"
+    # ... while the automakers' suppliers' customers are (partly: the licences cover rare earths)
+    for maker in ("general-motors", "ford", "stellantis"):
+        assert status[f"{ID}company/{maker}"].startswith("partly relieved: China's temporary"), maker
+
+    result = invoke(
+        "--data", FIXTURE, "query", "mitigations", "-p", "policy", CONTROLS, "-p", "target",
+        "Fixture Defence Contractor", "-p", "date", "2025-06-06", "-p", "claims", "include", "-f", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert LICENCES not in {r["relaxation"] for r in json.loads(result.stdout)}
+
+
+# -- evidence quality "assumed" ----------------------------------------------------------------
+
+
+def test_unverified_inferences_are_assumed_and_say_so_in_impact(kg, invoke):
+    for name in ("inf-semiconductors-depend-on-targets", "inf-semiconductors-depend-on-eda"):
+        assert kg.ask(
+            f"ASK {{ assertion:{name} tkg:evidenceKind tkg:CuratorInference ; tkg:evidenceQuality tkg:Assumed }}"
+        ), name
+    # ranked below every verified quality and below contested, by the ontology
+    ranks = {r["q"]: int(r["rank"]) for r in kg.select_values("SELECT ?q ?rank WHERE { ?q tkg:qualityRank ?rank }")}
+    assert min(ranks, key=ranks.get) == str(TKG.Assumed)
+    result = invoke("impact", "US restrictions on chip-design software exports", "--as-of", "2025-06-06", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    semis = {r["target"]: r for r in json.loads(result.stdout)}[f"{ID}industry/semiconductors"]
+    assert semis["evidence"].endswith("curator's inference, assumed"), semis["evidence"]
+
+
+# -- the publisher's causal claim ----------------------------------------------------------------
+
+PROMPTED_CLAIM = "claim by EconoTimes, disputed: EconoTimes: Trump's accusation prompted"
+
+
+def test_the_publishers_causal_claim_is_shown_disputed_wherever_its_path_is(invoke):
+    result = invoke("paths", "Donald Trump", "semiconductors", "--as-of", "2025-06-06", "--k", "5", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    hops = [h for p in json.loads(result.stdout) for h in p["detail"] if h["relation"] == "prompted"]
+    assert hops, "no path through the accusation"
+    for hop in hops:
+        assert any(c.startswith(PROMPTED_CLAIM) for c in hop["claims"]), hop["claims"]
+        assert {e["kind"] for e in hop["evidence"]} == {"publisher's analysis"}
+    result = invoke("impact", "Donald Trump", "--as-of", "2025-06-06", "-f", "json")
+    through = [r for r in json.loads(result.stdout) if "prompted" in r["best_path"]]
+    assert through and all(f"publisher's analysis [rests on {PROMPTED_CLAIM}" in r["evidence"] for r in through)
+    # the table shows it too (the text a reader sees)
+    table = invoke("paths", "Donald Trump", "semiconductors", "--as-of", "2025-06-06", "--k", "1")
+    assert "rests on claim by EconoTimes, disputed" in " ".join(table.stdout.split())
+
+
+def test_the_page_draws_the_claimed_relation_dashed_and_names_the_claim(kg):
+    import datetime as dt
+
+    from kg.render import _page_data, build_view
+    from kg.schema import Schema
+
+    view = build_view(kg, as_of=dt.date(2025, 6, 6))
+    data = _page_data(view, Schema.from_graph(kg))
+    prompted = f"{ID}event/trump-accuses-china-of-violating-geneva|{TKG.prompted}|{ID}policy/us-eda-export-restrictions"
+    edge = next(e for e in data["edges"] if e["id"] == prompted)
+    assert edge["dashed"]
+    cited = [data["evidence"][i] for _, refs in edge["facts"] for i in refs]
+    assert any((ev["claim"] or "").startswith("rests on a claim (disputed)") for ev in cited), cited
+    assert {ev["kind"] for ev in cited} == {"publisher's analysis"}
