@@ -6,6 +6,7 @@ usage (unreadable file, unknown entity, bad option); 3 an internal error (a bug:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import sys
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-from rdflib import URIRef
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
 from kg import __version__
 from kg.errors import KgError, UsageError, printable
@@ -348,6 +350,8 @@ def show(session: Session, name: str, as_of: str, fmt: str) -> None:
 
     graph = session.graph()
     card = entity_card(graph, resolve_entity(graph, name), as_of_date(graph, as_of))
+    if card.state:  # a status on a date: say the graph's coverage beside it
+        _coverage_notes(graph, [dt.date.fromisoformat(str(card.state["as_of"]))])
     if fmt == "json":
         click.echo(format_json(card.to_dict()))
         return
@@ -397,6 +401,14 @@ def _print_result(session: Session, result, bindings, fmt: str) -> None:
     if "claims" in bindings:
         mode = str(bindings["claims"])
         click.echo(f"claims: {mode} \u2014 {_CLAIM_MODES.get(mode, mode)}", err=True)
+    # the valid-time dates asked about (not knownBy: record time), against the graph's coverage
+    days = [
+        v.toPython()
+        for k, v in bindings.items()
+        if k not in _RECORD_TIME_PARAMS and isinstance(v, Literal) and v.datatype == XSD.date
+    ]
+    if days:
+        _coverage_notes(graph, [d for d in days if isinstance(d, dt.date)])
     click.echo(text)
     if result.kind == "SELECT" and fmt == "table":
         click.echo(f"{len(result.rows)} row(s)", err=True)
@@ -605,6 +617,19 @@ def _claims_note(net) -> None:
         note += "; treated as fact: " + ", ".join(net.kg.label(URIRef(c)) for c in net.assumed)
     known = f", as known by {net.known_by}" if net.known_by else ""
     click.echo(f"as of {net.as_of}{known}; {note}", err=True)
+    _coverage_notes(net.kg, [net.as_of])
+
+
+#: Query parameters in record time (when a source was published), not valid time.
+_RECORD_TIME_PARAMS = frozenset({"knownBy"})
+
+
+def _coverage_notes(graph, days) -> None:
+    """The graph's coverage window on stderr, and a warning for each day outside it."""
+    from kg.validtime import coverage_notes
+
+    for line in coverage_notes(graph, days):
+        click.echo(f"kg: {line}" if line.startswith("warning") else line, err=True)
 
 
 def _path_text(net, path) -> str:
@@ -928,6 +953,7 @@ def render(session, output, focus, hops, path, impact_source, k, as_of, claims) 
         k=k,
     )
     write_html(render_html(graph, view), output)
+    _coverage_notes(graph, [view.as_of] if view.as_of else [])
     if output != "-":
         n, m = view.graph.number_of_nodes(), view.graph.number_of_edges()
         click.echo(f"wrote {output}: {n} nodes, {m} edges; open it in a browser (it works offline)", err=True)

@@ -37,7 +37,17 @@ from dataclasses import dataclass
 from kg.errors import UsageError
 from kg.namespaces import TKG
 
-__all__ = ["Dated", "Timeline", "parse_date", "check_as_of", "as_of_date", "valid_time_span", "AS_OF_MARGIN_YEARS"]
+__all__ = [
+    "Dated",
+    "Timeline",
+    "parse_date",
+    "check_as_of",
+    "as_of_date",
+    "valid_time_span",
+    "coverage",
+    "coverage_notes",
+    "AS_OF_MARGIN_YEARS",
+]
 
 _XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -74,12 +84,7 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 def check_as_of(kg, day: dt.date) -> dt.date:
     """Refuse ``day`` when it lies more than ten years outside the graph's valid time (2205
     for 2025: a likely typo). Only well-typed dates count."""
-    index = None
-    if "_impact_index" in kg.__dict__ or getattr(kg.store, "index_path", lambda: None)() is not None:
-        from kg.index import impact_index  # a persistent store keeps the span in its index
-
-        index = impact_index(kg, build=False)
-    span = index.valid_span() if index is not None else valid_time_span(kg)
+    span = coverage(kg)
     if span is None:
         return day
     first, last = span
@@ -108,6 +113,48 @@ def valid_time_span(kg) -> tuple[dt.date, dt.date] | None:
     if not (isinstance(first, dt.date) and isinstance(last, dt.date)):
         return None
     return first, last
+
+
+def coverage(kg) -> tuple[dt.date, dt.date] | None:
+    """The graph's coverage window: :func:`valid_time_span`, read from the impact index where
+    there is one (a persistent store keeps it there), and cached on ``kg`` per load."""
+    from kg.index import _version
+
+    version = _version(kg)
+    cached = kg.__dict__.get("_coverage")
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    index = None
+    if "_impact_index" in kg.__dict__ or getattr(kg.store, "index_path", lambda: None)() is not None:
+        from kg.index import impact_index
+
+        index = impact_index(kg, build=False)
+    span = index.valid_span() if index is not None else valid_time_span(kg)
+    kg.__dict__["_coverage"] = (version, span)
+    return span
+
+
+def coverage_notes(kg, days: Iterable[dt.date]) -> list[str]:
+    """What a date-dependent answer must say beside it: the graph's coverage window, and a
+    warning for each of ``days`` outside it (an empty answer there means no data, not that
+    nothing was in force)."""
+    span = coverage(kg)
+    if span is None:
+        return ["coverage: the graph holds no valid-time dates; a date-dependent answer rests on no dated fact"]
+    first, last = span
+    notes = [f"coverage: the graph's valid-time dates run from {first} to {last}"]
+    for day in dict.fromkeys(days):
+        if day < first:
+            notes.append(
+                f"warning: {day} is before the graph's coverage (it starts {first}): "
+                "an empty or short answer there means no data, not that nothing happened"
+            )
+        elif day > last:
+            notes.append(
+                f"warning: {day} is after the graph's coverage (it ends {last}): "
+                "what happened since is not in the graph"
+            )
+    return notes
 
 
 def as_of_date(kg, value: str | None) -> dt.date | None:

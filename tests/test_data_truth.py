@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import DATA
 from kg.namespaces import ID, TKG
 
@@ -104,3 +106,45 @@ def test_the_page_draws_the_claimed_relation_dashed_and_names_the_claim(kg):
     cited = [data["evidence"][i] for _, refs in edge["facts"] for i in refs]
     assert any((ev["claim"] or "").startswith("rests on a claim (disputed)") for ev in cited), cited
     assert {ev["kind"] for ev in cited} == {"publisher's analysis"}
+
+
+# -- the graph's coverage window -----------------------------------------------------------------
+
+BAN = str(DATA / "conformance" / "01-start-in-force.trig")  # one dated fact: in force from 2030-03-01
+
+
+@pytest.mark.parametrize(
+    ("day", "warning"),
+    [
+        ("2030-02-28", "kg: warning: 2030-02-28 is before the graph's coverage (it starts 2030-03-01)"),
+        ("2030-03-01", None),
+        ("2031-06-01", "kg: warning: 2031-06-01 is after the graph's coverage (it ends 2030-03-01)"),
+    ],
+)
+def test_a_date_outside_the_coverage_is_warned_about_not_answered_with_confidence(invoke, day, warning):
+    coverage = "coverage: the graph's valid-time dates run from 2030-03-01 to 2030-03-01"
+    runs = {
+        "query": invoke(
+            "--no-bundled", "--data", BAN, "query", "restrictions-in-force", "-p", "date", day, "-f", "json"
+        ),
+        "impact": invoke("--no-bundled", "--data", BAN, "impact", "Widget export ban", "--as-of", day, "-f", "json"),
+        "show": invoke("--no-bundled", "--data", BAN, "show", "Widget export ban", "--as-of", day, "-f", "json"),
+    }
+    for command, result in runs.items():
+        assert result.exit_code == 0, (command, result.stderr)
+        json.loads(result.stdout)  # the answer itself stays clean JSON
+        lines = result.stderr.splitlines()
+        assert coverage in lines, (command, lines)
+        warnings = [line for line in lines if line.startswith("kg: warning:")]
+        assert warnings == ([] if warning is None else [w for w in warnings if w.startswith(warning)]), command
+        assert (warning is None) == (not warnings), (command, warnings)
+
+
+def test_a_month_before_the_bundled_coverage_warns_beside_no_rows(invoke):
+    result = invoke("query", "restrictions-in-force", "-p", "date", "2025-03-01")
+    assert result.exit_code == 0
+    assert "(no rows)" in result.stdout
+    assert "kg: warning: 2025-03-01 is before the graph's coverage (it starts 2025-04-01)" in result.stderr
+    # record time (knownBy) is not valid time: no warning for its far default
+    result = invoke("query", "timeline", "-p", "from", "2025-05-01", "-p", "to", "2025-05-31")
+    assert "warning" not in result.stderr and "coverage: " in result.stderr
