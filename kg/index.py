@@ -48,7 +48,7 @@ from kg.validtime import Timeline, date_of, valid_time_span
 __all__ = ["ImpactIndex", "NameIndex", "build_index", "build_names", "impact_index", "name_index", "FORMAT"]
 
 #: Bumped when the file layout changes: an index of another format is rebuilt.
-FORMAT = 3
+FORMAT = 4
 #: Day numbers (``date.toordinal()``) stand for dates; these two for open ends.
 DAWN = -1
 NEVER = np.iinfo(np.int32).max

@@ -205,6 +205,7 @@ class Dated:
     clause_of: tuple[str, ...] = ()
     extended_by: tuple[str, ...] = ()  # direct: ?e tkg:extends this
     suspended_by: tuple[str, ...] = ()  # ?s tkg:suspends this, ?s naming no commodity
+    end_uncertain: bool = False  # its planned end is an estimate (tkg:plannedEndPrecision tkg:UncertainPrecision)
 
     def dated(self) -> list[dt.date]:
         return [
@@ -278,6 +279,7 @@ class Timeline:
             "values": values,
             "policies": policies,
             "future": {m.s for m in match(None, _T + "modality", _T + "Future")},
+            "uncertain": {m.s for m in match(None, _T + "plannedEndPrecision", _T + "UncertainPrecision")},
             "links": links,
             "scoped": {m.s for m in match(None, _T + "coversCommodity") if m.s in suspenders},
         }
@@ -300,12 +302,13 @@ class Timeline:
             clause_of=tuple(sorted(set(links["clauseOf"].get(node, ())))),
             extended_by=tuple(sorted(set(links["extends"].get(node, ())))) if policy else (),
             suspended_by=tuple(s for s in suspenders if s not in bulk["scoped"]),
+            end_uncertain=node in bulk["uncertain"],
         )
 
     def _read(self, node: str) -> Dated:
         values: dict[str, list] = {}
         types: dict[str, None] = {}  # in the store's order (the page and the network pick a class)
-        future = False
+        future = uncertain = False
         clause_of: list[str] = []
         for m in self.kg.store.match(node):
             if m.p == _RDF_TYPE:
@@ -317,6 +320,8 @@ class Timeline:
                     values.setdefault(_DATE_PROPS[m.p], []).append(day)
             elif m.p == _T + "modality" and m.o == _T + "Future":
                 future = True
+            elif m.p == _T + "plannedEndPrecision" and m.o == _T + "UncertainPrecision":
+                uncertain = True
             elif m.p == _T + "clauseOf" and m.o_iri:
                 clause_of.append(m.o)
         self._types[node] = list(types)
@@ -341,6 +346,7 @@ class Timeline:
             clause_of=tuple(sorted(set(clause_of))),
             extended_by=tuple(extended_by),
             suspended_by=tuple(s for s in suspenders if s not in scoped),
+            end_uncertain=uncertain,
         )
 
     def extensions(self, node: str) -> tuple[str, ...]:
@@ -552,8 +558,8 @@ class Timeline:
 
     def status(self, node: str, day: dt.date) -> str:
         """In words, the state of a policy on ``day``: ``in force``, ``not yet in force``,
-        ``reported as future; not in force``, ``no start date recorded``, ``ended D``, ``expired D``,
-        ``suspended until D``
+        ``reported as future; not in force``, ``no start date recorded``, ``ended D``, ``expired D``
+        (``expired D (end uncertain)`` where the planned end is an estimate), ``suspended until D``
         (or ``suspended (no end date)``); a clause whose measure is not active says
         ``measure …``. Events and claims: ``happened`` / ``not yet``."""
         f = self.facts(node)
@@ -568,7 +574,8 @@ class Timeline:
                 return "no start date recorded"
             return "not yet in force"
         if not self.holds(node, day):
-            return f"expired {self._stopped(node, day)}"
+            # an estimated end (no source gives it) is said to be one
+            return f"expired {self._stopped(node, day)}" + (" (end uncertain)" if f.end_uncertain else "")
         if self.suspended(node, day):
             return self.suspension_note(node, day)
         for m in f.clause_of:

@@ -492,7 +492,7 @@ SELECT ?policy ?step ?stepRate ?stepSrcLabel WHERE {
 }"""
 
 _RELAXATIONS = """
-SELECT ?policy ?relaxation ?namePart ?rPlanned ?suspendsPart ?claimPart WHERE {
+SELECT ?policy ?relaxation ?namePart ?rPlanned ?suspendsPart ?claimPart ?uncertainPart WHERE {
   ?relaxation tkg:relaxes ?policy .
   OPTIONAL { ?relaxation rdfs:label ?rName }
   OPTIONAL { ?relaxation tkg:plannedEnd ?rPlanned }
@@ -502,6 +502,8 @@ SELECT ?policy ?relaxation ?namePart ?rPlanned ?suspendsPart ?claimPart WHERE {
   }
   BIND (COALESCE(?rName, STR(?relaxation)) AS ?namePart)
   BIND (IF(EXISTS { ?relaxation tkg:suspends ?policy }, " [suspends it]", "") AS ?suspendsPart)
+  BIND (IF(EXISTS { ?relaxation tkg:plannedEndPrecision tkg:UncertainPrecision }, ", end uncertain", "")
+        AS ?uncertainPart)
   BIND (IF(BOUND(?rClaim), CONCAT(" [rests on a claim: ", COALESCE(?rStatusLabel, "status unknown"), "]"), "")
         AS ?claimPart)
 }"""
@@ -537,7 +539,7 @@ def _dynamic_facts(kg, policies: list[str]):
                     _day(planned, "relaxation's planned end")
                 except Declined:
                     planned = [False, None]
-            parts = (row[2][0], planned and planned[0], row[4][0], row[5][0])
+            parts = (row[2][0], planned and planned[0], row[4][0], row[5][0], row[6][0])
             found = relaxations.setdefault(row[0][0], {}).setdefault(row[1][0], [])
             if parts not in found:
                 found.append(parts)
@@ -575,7 +577,7 @@ def _state(timeline, policy: str, day: dt.date, steps, own_rates, relaxations, r
         for relaxation, parts in relaxations.items():
             if not (_admits(rests, confirmed, relaxation, mode) and timeline.active(relaxation, day)):
                 continue
-            for name, planned, suspends, claim in parts:
+            for name, planned, suspends, claim, uncertain in parts:
                 if planned is False:  # ill-typed: the query's IF fails, no words
                     continue
                 if planned is None:
@@ -583,7 +585,7 @@ def _state(timeline, policy: str, day: dt.date, steps, own_rates, relaxations, r
                 elif dt.date.fromisoformat(planned) <= day:
                     when = f" (extended beyond its planned end {planned})"
                 else:
-                    when = f" (until {planned})"
+                    when = f" (until {planned}{uncertain})"
                 texts.add(name + when + suspends + claim)
         # unbound when no relaxation in force has words (Oxigraph's GROUP_CONCAT over errors)
         relaxed.append("; ".join(sorted(texts)) if texts else None)

@@ -3,6 +3,7 @@ is a test that would have caught the fact that went beyond its source."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -148,3 +149,60 @@ def test_a_month_before_the_bundled_coverage_warns_beside_no_rows(invoke):
     # record time (knownBy) is not valid time: no warning for its far default
     result = invoke("query", "timeline", "-p", "from", "2025-05-01", "-p", "to", "2025-05-31")
     assert "warning" not in result.stderr and "coverage: " in result.stderr
+
+
+# -- an end no source gives ------------------------------------------------------------------------
+
+UNCERTAIN = str(DATA / "conformance" / "53-relief-uncertain-end.trig")
+
+
+def test_the_licences_end_is_an_estimate_said_to_be_uncertain(kg, invoke):
+    from kg.validtime import Timeline
+
+    assert kg.ask(
+        """ASK { GRAPH ?g { policy:china-temporary-export-licences tkg:plannedEnd "2025-12-02"^^xsd:date ;
+                                tkg:plannedEndPrecision tkg:UncertainPrecision }
+                 ?g tkg:evidenceKind tkg:CuratorInference ; prov:wasDerivedFrom source:straitstimes-licences }"""
+    )
+    timeline = Timeline(kg)
+    licences = f"{ID}policy/china-temporary-export-licences"
+    assert timeline.status(licences, dt.date(2025, 6, 6)) == "in force"
+    assert timeline.status(licences, dt.date(2025, 12, 5)) == "expired 2025-12-02 (end uncertain)"
+    # the shipped queries say the same
+    result = invoke(
+        "query", "restrictions-in-force", "-p", "date", "2025-06-06", "-p", "claims", "include", "-f", "json"
+    )
+    relaxed = {r["policy"]: r.get("relaxedBy") for r in json.loads(result.stdout)}
+    assert (
+        "(until 2025-12-02, end uncertain) [rests on a claim: unconfirmed]"
+        in relaxed[f"{ID}policy/china-rare-earth-export-controls"]
+    )
+    result = invoke(
+        "query", "mitigations", "-p", "policy", CONTROLS, "-p", "target", "automotive",
+        "-p", "date", "2025-12-05", "-p", "claims", "include", "-f", "json",
+    )  # fmt: skip
+    status = {r["relaxation"]: r["status"] for r in json.loads(result.stdout)}
+    assert status[LICENCES] == "expired (end uncertain)"
+
+
+@pytest.mark.parametrize(
+    ("day", "words", "relaxed"),
+    [
+        ("2030-03-31", "not yet in force", None),
+        ("2030-04-01", "in force", "Temporary licence for widgets (until 2030-10-01, end uncertain)"),
+        ("2030-10-01", "expired 2030-10-01 (end uncertain)", None),
+    ],
+)
+def test_worked_example_an_estimated_end_in_every_answer(invoke, day, words, relaxed):
+    from kg.graph import load_graph
+    from kg.validtime import Timeline
+
+    licence = f"{ID}policy/licence"
+    assert Timeline(load_graph([UNCERTAIN], bundled=False)).status(licence, dt.date.fromisoformat(day)) == words
+    base = ("--no-bundled", "--data", UNCERTAIN)
+    result = invoke(*base, "query", "restrictions-in-force", "-p", "date", day, "-f", "json")
+    (row,) = json.loads(result.stdout)
+    assert row.get("relaxedBy") == relaxed
+    result = invoke(*base, "query", "mitigations", "-p", "policy", "Widget export ban", "-p", "date", day, "-f", "json")
+    (row,) = json.loads(result.stdout)
+    assert row["status"] == words.split(" 20")[0] + (" (end uncertain)" if "uncertain" in words else "")
