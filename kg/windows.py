@@ -483,11 +483,13 @@ SELECT ?policy ?step ?stepRate ?stepSrcLabel WHERE {
   ?policy tkg:rateStep ?step .
   ?step tkg:rate ?stepRate .
   OPTIONAL {
-    { GRAPH ?stepGraph { ?step tkg:rate ?stepRate } ?stepGraph prov:wasDerivedFrom ?stepSrc }
+    { GRAPH ?stepGraph { ?step tkg:rate ?stepRate } ?stepGraph prov:wasDerivedFrom ?stepSrc
+      OPTIONAL { ?stepGraph tkg:evidenceKind ?stepKind . ?stepKind rdfs:label ?stepKindName } }
     UNION
     { ?step prov:wasDerivedFrom ?stepSrc }
     OPTIONAL { ?stepSrc rdfs:label ?stepSrcName }
-    BIND (COALESCE(?stepSrcName, STR(?stepSrc)) AS ?stepSrcLabel)
+    BIND (CONCAT(COALESCE(?stepSrcName, STR(?stepSrc)),
+                 IF(BOUND(?stepKindName), CONCAT(" (", ?stepKindName, ")"), "")) AS ?stepSrcLabel)
   }
 }"""
 

@@ -23,6 +23,7 @@ REE_CONTROLS = f"{ID}policy/china-rare-earth-export-controls"
 OCTOBER_CONTROLS = f"{ID}policy/china-october-2025-rare-earth-controls"
 EDA = f"{ID}policy/us-eda-export-restrictions"
 US_TARIFFS = f"{ID}policy/us-reciprocal-tariffs-on-china"
+FENTANYL = f"{ID}policy/us-fentanyl-tariffs-on-china"
 CN_TARIFFS = f"{ID}policy/china-retaliatory-tariffs-on-us"
 US_ROLLBACK = f"{ID}policy/us-geneva-tariff-rollback"
 CN_ROLLBACK = f"{ID}policy/china-geneva-tariff-rollback"
@@ -76,8 +77,11 @@ def by(rows: list[dict[str, str]], key: str) -> dict[str, dict[str, str]]:
 def test_cq1_restrictions_in_force_on_the_article_date(invoke):
     rows = by(query(invoke, "restrictions-in-force", date="2025-06-06"), "policy")
     # China's export controls on rare earths; US limits on chip-design software; the tariffs
-    # of both sides, partly rolled back under Geneva.
-    assert set(rows) == {REE_CONTROLS, EDA, US_TARIFFS, CN_TARIFFS}
+    # of both sides, partly rolled back under Geneva (the US fentanyl duty, not rolled back, is
+    # part of the US 145% and 30%: PUBLIC-CONTEXT).
+    assert set(rows) == {REE_CONTROLS, EDA, US_TARIFFS, CN_TARIFFS, FENTANYL}
+    # the Geneva levels: US 10% + 20% = 30%, China 10%
+    assert (rows[US_TARIFFS]["rate"], rows[FENTANYL]["rate"], rows[CN_TARIFFS]["rate"]) == ("10", "20", "10")
 
     controls = rows[REE_CONTROLS]
     assert controls["imposer"] == CHINA_GOV
@@ -120,10 +124,10 @@ def test_cq1_a_suspended_restriction_is_listed_with_its_end():
     ("date", "expected"),
     [
         ("2025-03-31", set()),  # before April 2025: nothing yet
-        ("2025-04-10", {REE_CONTROLS, US_TARIFFS, CN_TARIFFS}),  # before the EDA letters of 23 May
-        ("2025-06-06", {REE_CONTROLS, EDA, US_TARIFFS, CN_TARIFFS}),
-        ("2025-07-15", {REE_CONTROLS, US_TARIFFS, CN_TARIFFS}),  # EDA restrictions lifted 2 July
-        ("2025-11-15", {REE_CONTROLS, OCTOBER_CONTROLS, US_TARIFFS, CN_TARIFFS}),
+        ("2025-04-10", {REE_CONTROLS, US_TARIFFS, CN_TARIFFS, FENTANYL}),  # before the EDA letters of 23 May
+        ("2025-06-06", {REE_CONTROLS, EDA, US_TARIFFS, CN_TARIFFS, FENTANYL}),
+        ("2025-07-15", {REE_CONTROLS, US_TARIFFS, CN_TARIFFS, FENTANYL}),  # EDA restrictions lifted 2 July
+        ("2025-11-15", {REE_CONTROLS, OCTOBER_CONTROLS, US_TARIFFS, CN_TARIFFS, FENTANYL}),
     ],
 )
 def test_cq1_the_answer_follows_the_date(invoke, date, expected):

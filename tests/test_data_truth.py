@@ -206,3 +206,48 @@ def test_worked_example_an_estimated_end_in_every_answer(invoke, day, words, rel
     result = invoke(*base, "query", "mitigations", "-p", "policy", "Widget export ban", "-p", "date", day, "-f", "json")
     (row,) = json.loads(result.stdout)
     assert row["status"] == words.split(" 20")[0] + (" (end uncertain)" if "uncertain" in words else "")
+
+
+# -- tariff levels as rate steps -------------------------------------------------------------------
+
+RECIPROCAL, FENTANYL = f"{ID}policy/us-reciprocal-tariffs-on-china", f"{ID}policy/us-fentanyl-tariffs-on-china"
+RETALIATORY = f"{ID}policy/china-retaliatory-tariffs-on-us"
+
+
+@pytest.mark.parametrize(
+    ("day", "rates"),
+    [
+        # before Geneva: US 145% (125% reciprocal + 20% fentanyl), China 125%
+        ("2025-04-20", {RECIPROCAL: "125", FENTANYL: "20", RETALIATORY: "125"}),
+        ("2025-05-13", {RECIPROCAL: "125", FENTANYL: "20", RETALIATORY: "125"}),
+        # from 14 May: US 30% (10% + 20%), China 10%
+        ("2025-05-14", {RECIPROCAL: "10", FENTANYL: "20", RETALIATORY: "10"}),
+        # Busan, 30 October: the fentanyl duty 20% -> 10%; the reciprocal duty untouched
+        ("2025-10-29", {RECIPROCAL: "10", FENTANYL: "20", RETALIATORY: "10"}),
+        ("2025-10-30", {RECIPROCAL: "10", FENTANYL: "10", RETALIATORY: "10"}),
+    ],
+)
+def test_the_geneva_and_busan_levels_are_rate_steps_in_valid_time(invoke, day, rates):
+    result = invoke("query", "restrictions-in-force", "-p", "date", day, "-f", "json")
+    rows = {r["policy"]: r for r in json.loads(result.stdout)}
+    assert {p: rows[p]["rate"] for p in rates} == rates
+    # who says so, and how: China's levels are stated (kelliward.com); the split of the US
+    # figures and the dates are the curator's inference
+    assert (
+        rows[RETALIATORY]["rateSource"]
+        == "kelliward.com: Trump says he straightened out trade deal with China (stated by the source)"
+    )
+    assert "(curator's inference)" in rows[RECIPROCAL]["rateSource"]
+    assert "(stated by the source)" not in rows[RECIPROCAL]["rateSource"]
+
+
+def test_the_57_to_47_claim_is_about_the_fentanyl_duty(kg):
+    assert kg.ask("ASK { claim:us-tariffs-on-china-cut-to-47-percent tkg:about policy:us-fentanyl-tariffs-on-china }")
+    assert not kg.ask(
+        "ASK { claim:us-tariffs-on-china-cut-to-47-percent tkg:about policy:us-reciprocal-tariffs-on-china }"
+    )
+    # the policies' own single rates are gone: the steps say the level on each day
+    assert not kg.ask(
+        "ASK { VALUES ?p { policy:us-reciprocal-tariffs-on-china policy:china-retaliatory-tariffs-on-us }"
+        " ?p tkg:rate ?r }"
+    )

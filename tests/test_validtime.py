@@ -243,10 +243,14 @@ def test_an_ill_typed_date_never_reaches_the_page(tmp_path):
     ("day", "rate", "source"),
     [
         ("2030-04-09", None, None),  # not yet in force: no row
-        ("2030-04-10", "145", "Order 1 (imposes the tariff)"),
-        ("2030-05-13", "145", "Order 1 (imposes the tariff)"),
-        ("2030-05-14", "30", "Order 2 (cuts it to 30%)"),  # the 145% step's end is its first day without effect
-        ("2031-01-01", "30", "Order 2 (cuts it to 30%)"),
+        ("2030-04-10", "145", "Order 1 (imposes the tariff) (stated by the source)"),
+        ("2030-05-13", "145", "Order 1 (imposes the tariff) (stated by the source)"),
+        (
+            "2030-05-14",
+            "30",
+            "Order 2 (cuts it to 30%) (stated by the source)",
+        ),  # the 145% step's end is its first day without effect
+        ("2031-01-01", "30", "Order 2 (cuts it to 30%) (stated by the source)"),
     ],
 )
 def test_restrictions_in_force_print_the_rate_step_in_force_with_its_source(invoke, day, rate, source):
