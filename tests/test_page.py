@@ -193,7 +193,8 @@ def test_impact_view_tells_the_story_left_to_right(browser, tmp_path):
     class_colours = {c for cls, c in schema.colour.items() if cls in _classes(kg)}
     assert not {c for c, _ in schema.effects.values()} & class_colours
     legend = opened.page.locator("#effects").inner_text()
-    assert "source: China rare-earth export controls" in legend and "restricted (7)" in legend
+    # six targets: automotive, semiconductors, defence, GM, Ford, Stellantis (no aerospace: #15)
+    assert "source: China rare-earth export controls" in legend and "restricted (6)" in legend
     # the rest faded, and hidden with the toggle
     drawn = {n["id"]: n["opacity"] for n in opened.js("window.kg.nodes.get({fields: ['id', 'opacity']})")}
     assert {n for n, o in drawn.items() if o == 1} == story
