@@ -184,7 +184,7 @@ def test_cq2_industries_exposed_to_the_rare_earth_controls(invoke):
     ("policy", "date", "expected"),
     [
         ("China rare-earth export controls", "2025-03-31", set()),  # not yet in force
-        ("EDA export curbs", "2025-06-06", {SEMICONDUCTORS}),
+        ("EDA export curbs", "2025-06-06", {f"{ID}industry/chinese-semiconductor-industry"}),
         ("EDA export curbs", "2025-07-15", set()),  # rescinded on 2 July 2025
     ],
 )

@@ -68,7 +68,7 @@ def test_unverified_inferences_are_assumed_and_say_so_in_impact(kg, invoke):
     assert min(ranks, key=ranks.get) == str(TKG.Assumed)
     result = invoke("impact", "US restrictions on chip-design software exports", "--as-of", "2025-06-06", "-f", "json")
     assert result.exit_code == 0, result.stderr
-    semis = {r["target"]: r for r in json.loads(result.stdout)}[f"{ID}industry/semiconductors"]
+    semis = {r["target"]: r for r in json.loads(result.stdout)}[f"{ID}industry/chinese-semiconductor-industry"]
     assert semis["evidence"].endswith("curator's inference, assumed"), semis["evidence"]
 
 
@@ -78,7 +78,9 @@ PROMPTED_CLAIM = "claim by EconoTimes, disputed: EconoTimes: Trump's accusation 
 
 
 def test_the_publishers_causal_claim_is_shown_disputed_wherever_its_path_is(invoke):
-    result = invoke("paths", "Donald Trump", "semiconductors", "--as-of", "2025-06-06", "--k", "5", "-f", "json")
+    result = invoke(
+        "paths", "Donald Trump", "Chinese chip designers", "--as-of", "2025-06-06", "--k", "5", "-f", "json"
+    )
     assert result.exit_code == 0, result.stderr
     hops = [h for p in json.loads(result.stdout) for h in p["detail"] if h["relation"] == "prompted"]
     assert hops, "no path through the accusation"
@@ -89,7 +91,7 @@ def test_the_publishers_causal_claim_is_shown_disputed_wherever_its_path_is(invo
     through = [r for r in json.loads(result.stdout) if "prompted" in r["best_path"]]
     assert through and all(f"publisher's analysis [rests on {PROMPTED_CLAIM}" in r["evidence"] for r in through)
     # the table shows it too (the text a reader sees)
-    table = invoke("paths", "Donald Trump", "semiconductors", "--as-of", "2025-06-06", "--k", "1")
+    table = invoke("paths", "Donald Trump", "Chinese chip designers", "--as-of", "2025-06-06", "--k", "1")
     assert "rests on claim by EconoTimes, disputed" in " ".join(table.stdout.split())
 
 

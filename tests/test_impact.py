@@ -20,6 +20,8 @@ EDA = f"{ID}policy/us-eda-export-restrictions"
 AUTOMOTIVE, SEMIS, DEFENCE = f"{ID}industry/automotive", f"{ID}industry/semiconductors", f"{ID}industry/defence"
 GM, FORD = f"{ID}company/general-motors", f"{ID}company/ford"
 TRUMP, XI = f"{ID}person/donald-trump", f"{ID}person/xi-jinping"
+# the side the EDA limits hit (issue #15: not the world's chipmakers, SEMIS)
+CN_CHIPS = f"{ID}industry/chinese-semiconductor-industry"
 LICENCES = f"{ID}policy/china-temporary-export-licences"
 
 
@@ -149,23 +151,31 @@ def test_licences_partly_relieve_automakers_only_when_claims_count(invoke):
     assert "claims: exclude" in err
 
 
-def test_trump_reaches_semiconductors_through_the_accusation(june6, invoke):
-    paths = find_paths(june6, TRUMP, SEMIS, k=5)
+def test_trump_reaches_chinese_chip_designers_through_the_accusation(june6, invoke):
+    paths = find_paths(june6, TRUMP, CN_CHIPS, k=5)
     assert paths and all(p.sign == -1 for p in paths)
     assert paths[0].nodes == [
         TRUMP,
         f"{ID}event/trump-accuses-china-of-violating-geneva",
         EDA,
         f"{ID}commodity/eda-software",
-        SEMIS,
+        CN_CHIPS,
     ]
-    data, _ = rows(invoke, "paths", "Donald Trump", "semiconductors", "--as-of", "2025-06-06")
+    data, _ = rows(invoke, "paths", "Donald Trump", "Chinese chip designers", "--as-of", "2025-06-06")
     assert data[0]["path"].startswith("Donald Trump \u2190agent (+)\u2014 Trump accuses China")
     prompted = data[0]["detail"][1]
     assert prompted["relation"] == "prompted"
     assert any("prompting new U.S. restrictions" in (e["quote"] or "") for e in prompted["evidence"])
     restricts = data[0]["detail"][2]
     assert (restricts["valid_from"], restricts["valid_until"]) == ("2025-05-23", "2025-07-02")
+
+
+def test_the_two_sides_of_the_chip_industry_are_hit_by_different_policies(june6):
+    # chipmakers elsewhere: the rare-earth controls, never the EDA limits; chip designers in
+    # China: the EDA limits, never the rare-earth controls (the broader-industry link carries
+    # no impact)
+    assert find_paths(june6, CONTROLS, SEMIS, k=1) and not find_paths(june6, EDA, SEMIS, k=1)
+    assert find_paths(june6, EDA, CN_CHIPS, k=1) and not find_paths(june6, CONTROLS, CN_CHIPS, k=1)
 
 
 def test_a_hop_resting_on_a_claim_says_so(invoke):
@@ -191,15 +201,15 @@ def test_xi_reaches_automotive_through_beijing_and_the_controls(june6):
     assert best.sign == -1
 
 
-def test_before_the_accusation_trump_does_not_reach_semiconductors_that_way(kg):
+def test_before_the_accusation_trump_does_not_reach_chinese_chip_designers_that_way(kg):
     may = project(kg, dt.date(2025, 5, 25))  # EDA letters out (23 May), accusation not yet (30 May)
-    for path in find_paths(may, TRUMP, SEMIS, k=5):
+    for path in find_paths(may, TRUMP, CN_CHIPS, k=5):
         assert f"{ID}event/trump-accuses-china-of-violating-geneva" not in path.nodes
 
 
 def test_known_by_drops_what_was_not_yet_reported(kg):
     early = project(kg, dt.date(2025, 6, 6), known_by=dt.date(2025, 5, 1))
-    assert not find_paths(early, TRUMP, SEMIS, k=1)
+    assert not find_paths(early, TRUMP, CN_CHIPS, k=1)
 
 
 def test_whatif_lifting_the_controls_relieves_industries(invoke):
@@ -208,9 +218,10 @@ def test_whatif_lifting_the_controls_relieves_industries(invoke):
     for target in (AUTOMOTIVE, DEFENCE, GM):
         assert changed[target]["before"] == "restricted"
         assert changed[target]["after"].startswith("relieved")
-    assert SEMIS not in changed  # still restricted on 10 June: the EDA limits
-    later, _ = rows(invoke, "whatif", "--lift", "China rare-earth export controls", "--as-of", "2025-07-15")
-    assert {r["target"] for r in later} >= {AUTOMOTIVE, DEFENCE, SEMIS}  # EDA rescinded on 2 July
+    # the world's chipmakers depend on the controls only: relieved too; chip designers in China
+    # were never hit by the controls (the EDA limits hit them)
+    assert changed[SEMIS]["after"].startswith("relieved")
+    assert CN_CHIPS not in changed
 
 
 def test_whatif_applying_trumps_claim(invoke):
@@ -236,6 +247,7 @@ def test_chokepoints_rank_magnets_first(june6, invoke):
 def test_exposure_takes_the_worst_status(june6):
     worst = exposure(june6)
     assert worst[SEMIS].status == "restricted"
+    assert worst[CN_CHIPS].status == "restricted"
 
 
 def test_unknown_entity_suggests_and_exits_2(invoke):
