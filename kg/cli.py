@@ -175,12 +175,33 @@ def validate(session: Session, files: tuple[str, ...], fmt: str) -> None:
     Examples:
       kg validate
       kg validate my-facts.ttl
+      kg validate examples/fact-sheet.yaml     # a fact sheet, checked directly
       kg --no-bundled validate my-facts.ttl -f json
     """
+    from kg.sheet import SHEET_SUFFIXES
     from kg.validate import validate as run_validation
 
-    graph = session.graph(files)
-    report = run_validation(graph)
+    sheets = [f for f in files if Path(f).suffix.lower() in SHEET_SUFFIXES]
+    if sheets:  # fact sheets: compiled against the graph, then checked with it
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="kg-sheets-") as folder:
+            compiled, where = _compile_sheets(session, sheets, Path(folder))
+            graph = session.graph(tuple(f for f in files if f not in sheets) + tuple(compiled))
+            report = run_validation(graph)
+    else:
+        graph, where = session.graph(files), {}
+        report = run_validation(graph)
+
+    def located(r) -> str:
+        # a result from a sheet names the sheet and the line the entity or fact was written on
+        spot = where.get(str(r.source_file)) if r.source_file else None
+        if spot is None:
+            return _short_path(r.source_file)
+        sheet, lines = spot
+        line = lines.get(str(r.focus)) if getattr(r, "focus", None) else None
+        return f"{sheet}:{line}" if line else sheet
+
     rows = [
         {
             "severity": r.severity,
@@ -188,7 +209,7 @@ def validate(session: Session, files: tuple[str, ...], fmt: str) -> None:
             "property": r.path,
             "message": r.message,
             "value": r.value,
-            "file": _short_path(r.source_file),
+            "file": located(r),
         }
         for r in report.results
     ]
@@ -208,6 +229,67 @@ def validate(session: Session, files: tuple[str, ...], fmt: str) -> None:
         if fmt != "table":
             click.echo(summary, err=True)
         sys.exit(1)
+
+
+def _compile_sheets(session: Session, sheets: list[str], folder: Path) -> tuple[list[str], dict]:
+    """Compile each fact sheet into ``folder`` as TriG; the files, and for each the sheet and
+    the lines its entities and facts were written on."""
+    from kg.sheet import compile_sheet
+
+    graph = session.graph()
+    compiled, where = [], {}
+    for number, name in enumerate(sheets):
+        sheet = compile_sheet(graph, Path(name))
+        _draft_note(sheet)
+        target = folder / f"{number:03d}-{Path(name).stem}.trig"
+        target.write_bytes(sheet.dataset.serialize(format="trig").encode("utf-8"))
+        compiled.append(str(target))
+        where[str(target)] = (name, sheet.lines)
+    return compiled, where
+
+
+def _draft_note(sheet) -> None:
+    if sheet.drafts:
+        lines = ", ".join(str(n) for n in sheet.drafts)
+        click.echo(
+            f"kg: {sheet.path}: {len(sheet.drafts)} draft fact(s) left out (line {lines}): "
+            "set 'status: confirmed' once a person has checked them",
+            err=True,
+        )
+
+
+@cli.command(name="compile")
+@click.argument("sheet", type=click.Path(path_type=str, dir_okay=False))
+@click.option("-o", "--output", required=True, metavar="FILE", help="TriG file to write ('-': stdout).")
+@click.pass_obj
+def compile_(session: Session, sheet: str, output: str) -> None:
+    """Compile a fact sheet (YAML) to TriG: one assertion graph per fact, with its source.
+
+    A sheet names its source (id, title, url, date, type) and lists facts; each fact has the
+    source's words (quote), its evidence (stated, publisher's analysis, curator's inference),
+    its quality (e.g. "verified, secondary"), and what it says, in the ontology's property
+    names in snake case (imposed_by, restricts, in_force_from, relaxes, ...). Entities are
+    kind:slug (policy:my-ban) or a name the graph or the sheet already knows. Dates are
+    YYYY-MM-DD, YYYY-MM or YYYY, and their precision follows. Facts with status: draft are
+    left out. Errors name the sheet's line; nothing is written then.
+
+    \b
+    Examples:
+      kg compile examples/fact-sheet.yaml -o facts.trig
+      kg validate examples/fact-sheet.yaml
+      kg --data facts.trig impact "Widget export ban" --as-of 2026-03-01
+    """
+    from kg.export import write_atomic
+    from kg.sheet import compile_sheet
+
+    compiled = compile_sheet(session.graph(), Path(sheet))
+    _draft_note(compiled)
+    data = compiled.dataset.serialize(format="trig").encode("utf-8")
+    if output == "-":
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    write_atomic(output, data)
+    click.echo(f"wrote {output}: {compiled.facts} fact(s) from {sheet}", err=True)
 
 
 @cli.command()
