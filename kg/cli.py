@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import sys
 import textwrap
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg import __version__
-from kg.errors import KgError, UsageError, printable
+from kg.errors import InputError, KgError, UsageError, printable
 from kg.namespaces import TKG
 from kg.output import FORMATS, RESULT_FORMATS, RESULT_LIMIT, format_json, format_rows
 
@@ -290,6 +291,62 @@ def compile_(session: Session, sheet: str, output: str) -> None:
         return
     write_atomic(output, data)
     click.echo(f"wrote {output}: {compiled.facts} fact(s) from {sheet}", err=True)
+
+
+@cli.command()
+@click.argument("article", type=click.Path(path_type=str, dir_okay=False))
+@click.option("--source-title", required=True, help="The article's title, as the sheet's source will name it.")
+@click.option("--date", "published", required=True, metavar="DATE", help="When it was published (YYYY-MM-DD).")
+@click.option("--url", default=None, help="Where it was published (http or https).")
+@click.option("--source-id", default=None, metavar="SLUG", help="The source's id (default: from the title).")
+@click.option("-o", "--output", required=True, metavar="FILE", help="The draft fact sheet to write ('-': stdout).")
+@click.pass_obj
+def ingest(session: Session, article: str, source_title: str, published: str, url, source_id, output: str) -> None:
+    """A draft fact sheet from an article's plain text, every sentence a draft fact.
+
+    Splits the text into sentences (page furniture, lines of fewer than six words, left
+    out), resolves the dates they name against the article's date ("on Friday", "on Monday"
+    when it is expected, "in April", "May 12"), finds the graph's entities they name (labels
+    and aliases; hyphens, British/American spelling and plurals forgiven) and flags policy,
+    claim, attribution and future cues. Every fact is status: draft: nothing enters the graph
+    until a person fills in what it says and confirms it (kg validate and kg compile leave
+    drafts out). Offline: no model, no network.
+
+    \b
+    Examples:
+      kg ingest article.txt --source-title "Trump says Xi agreed ..." --date 2025-06-07 -o draft.yaml
+      kg validate draft.yaml        # drafts are counted, not compiled
+    """
+    from kg.export import write_atomic
+    from kg.ingest import draft_sheet, read_article
+    from kg.ingest import ingest as run_ingest
+    from kg.validtime import parse_date
+
+    day = parse_date(published, "--date")
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise UsageError(f"--url: {url!r} is not an http(s) address")
+    slug = source_id or "-".join(re.findall(r"[a-z0-9]+", source_title.lower()))[:60].strip("-")
+    if not slug or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise UsageError(f"--source-id: {slug!r}: a slug of lower-case letters, digits and hyphens")
+    text = read_article(Path(article))
+    found = run_ingest(session.graph(), text, day)
+    if not found:
+        raise InputError(article, "no prose found (no line of six words or more)")
+    source = {"id": slug, "type": "news article", "title": source_title, "date": day.isoformat()}
+    if url:
+        source["url"] = url
+    sheet = draft_sheet(found, source, Path(article).name)
+    if output == "-":
+        click.echo(sheet, nl=False)
+    else:
+        write_atomic(output, sheet.encode("utf-8"))
+    flagged = sum(1 for s in found if s.cues)
+    click.echo(
+        f"{'wrote ' + output + ': ' if output != '-' else ''}{len(found)} sentence(s) as draft facts; "
+        f"{flagged} with policy, claim or attribution cues; {sum(len(s.mentions) for s in found)} mention(s) "
+        f"of the graph's entities; {sum(len(s.dates) for s in found)} date(s) resolved against {day}",
+        err=True,
+    )
 
 
 @cli.command()
