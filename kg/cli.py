@@ -278,7 +278,7 @@ def compile_(session: Session, sheet: str, output: str) -> None:
     Examples:
       kg compile examples/fact-sheet.yaml -o facts.trig
       kg validate examples/fact-sheet.yaml
-      kg --data facts.trig impact "Widget export ban" --as-of 2026-03-01
+      kg --data facts.trig impact "Example widget export ban" --as-of 2026-03-01
     """
     from kg.export import write_atomic
     from kg.sheet import compile_sheet

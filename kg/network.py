@@ -165,14 +165,16 @@ class ImpactNetwork:
 
     def _quality(self, quality: str | None) -> dict:
         """``quality``: the evidence quality's label; ``weak``: true when the ontology ranks it
-        below a verified quality (tkg:qualityRank under 3: contested, assumed)."""
+        (tkg:qualityRank) below the weakest verified quality, tkg:VerifiedQuoted: contested,
+        assumed."""
         ranks = self.cache.get("quality-ranks")
         if ranks is None:
             rows = self.kg.select_values("SELECT ?q ?rank WHERE { ?q tkg:qualityRank ?rank }")
             ranks = self.cache["quality-ranks"] = {r["q"]: int(r["rank"]) for r in rows}
         if quality is None:
             return {"quality": None, "weak": False}
-        return {"quality": self.kg.label(URIRef(quality)), "weak": ranks.get(quality, 0) < 3}
+        floor = ranks.get(str(TKG.VerifiedQuoted), 0)
+        return {"quality": self.kg.label(URIRef(quality)), "weak": ranks.get(quality, 0) < floor}
 
     def label(self, node: str) -> str:
         return self.graph.nodes[node].get("label") if node in self.graph else self.kg.label(URIRef(node))
