@@ -96,6 +96,34 @@ def cli(name: str, args: tuple[str, ...], message: str, files=None, setup=None, 
     return Case("command line", name, args, 2, message, files or {}, setup, output)
 
 
+#: A well-formed fact sheet: each sheet case changes one thing about it.
+SHEET = """source:
+  id: example
+  title: An example
+  date: 2026-02-10
+facts:
+  - quote: "The ministry will ban widget exports."
+    evidence: stated
+    quality: verified, secondary
+    says:
+      - entity: policy:example-ban
+        imposed_by: Chinese government
+        in_force_from: 2026-03-01
+"""
+
+
+def sheet(name: str, content: str, message: str) -> Case:
+    return Case(
+        "fact sheet",
+        name,
+        ("compile", "{dir}/sheet.yaml", "-o", "{dir}/out.trig"),
+        2,
+        message,
+        {"sheet.yaml": content},
+        output="out.trig",
+    )
+
+
 CASES = [
     # -- data files: parse errors name file:line:column ---------------------------------------
     rdf("truncated Turtle", "truncated.ttl", P + "ex:a ex:b ex:c ;\n", "{dir}/truncated.ttl:3:1: Unexpected end"),
@@ -337,6 +365,34 @@ CASES = [
         ("render", "--focus", "Nonexistent Thing", "-o", "{dir}/kept.html"),
         "no entity 'Nonexistent Thing'",
         setup=_existing_output,
+    ),
+    # -- fact sheets (kg compile, kg validate SHEET.yaml, kg ingest): errors name the sheet's line
+    sheet(
+        "sheet: a date that does not exist",
+        SHEET.replace("in_force_from: 2026-03-01", "in_force_from: 2026-02-30"),
+        "{dir}/sheet.yaml:12: date '2026-02-30' does not exist",
+    ),
+    sheet(
+        "sheet: a misspelt field",
+        SHEET.replace("imposed_by:", "imposed_bye:"),
+        "{dir}/sheet.yaml:11: unknown field 'imposed_bye' (did you mean imposed_by, disputed_by?)",
+    ),
+    sheet(
+        "sheet: an entity the graph does not know",
+        SHEET.replace("imposed_by: Chinese government", "imposed_by: Chinese governmnet"),
+        "{dir}/sheet.yaml:11: no entity 'Chinese governmnet'; did you mean 'Chinese government', 'United States government', 'Chinese embassy in Washington'?",
+    ),
+    sheet(
+        "sheet: a YAML tag that would run code",
+        "source: !!python/object/apply:os.system ['true']\nfacts: []\n",
+        "{dir}/sheet.yaml:1: not YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'",
+    ),
+    cli(
+        "ingest: a binary file",
+        ("ingest", "{dir}/a.txt", "--source-title", "T", "--date", "2025-06-07", "-o", "{dir}/draft.yaml"),
+        "{dir}/a.txt: not a text file (it holds NUL bytes)",
+        files={"a.txt": b"\x00\x01 binary"},
+        output="draft.yaml",
     ),
 ]
 
