@@ -52,6 +52,7 @@ ID_KINDS = (
     "industry",
     "scheme",
     "measurement",
+    "rate",
     "source",
     "assertion",
 )
