@@ -102,7 +102,7 @@ class _Schema:
         self.properties: dict[str, tuple[str, str | None]] = {}
         for r in rows:
             name = _snake(r["p"][len(str(TKG)) :])
-            self.properties[name] = (r["p"], r["range"] if r.get("kind") == str(OWL.DatatypeProperty) else None)
+            self.properties[name] = (r["p"], r.get("range") if r.get("kind") == str(OWL.DatatypeProperty) else None)
             if r.get("kind") == str(OWL.ObjectProperty):
                 self.properties[name] = (r["p"], "object")
         self.precision = {
