@@ -183,20 +183,29 @@ def resolve_dates(sentence: str, published: dt.date) -> list[DateMention]:
         if m.group(2) == "May" and not (m.group(1) or m.group(3)):
             continue
         month = _MONTHS.index(m.group(2).lower()) + 1
-        year = int(m.group(3)) if m.group(3) else year_for(month, 1)
-        found.append(DateMention(m.group(0).strip(), dt.date(year, month, 1), "month"))
         taken.append((m.start(2), m.end()))
+        try:
+            year = int(m.group(3)) if m.group(3) else year_for(month, 1)
+            found.append(DateMention(m.group(0).strip(), dt.date(year, month, 1), "month"))
+        except (ValueError, OverflowError):  # year 0, or beyond the calendar
+            pass
     for m in re.finditer(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", sentence):
         weekday = _WEEKDAYS.index(m.group(1).lower())
-        if forward:
-            delta = (weekday - published.weekday()) % 7 or 7
-            day = published + dt.timedelta(days=delta)
-        else:
-            day = published - dt.timedelta(days=(published.weekday() - weekday) % 7)
+        try:
+            if forward:
+                delta = (weekday - published.weekday()) % 7 or 7
+                day = published + dt.timedelta(days=delta)
+            else:
+                day = published - dt.timedelta(days=(published.weekday() - weekday) % 7)
+        except OverflowError:  # an article dated at the calendar's edge
+            continue
         found.append(DateMention(m.group(0), day, "day"))
     for word, shift in (("yesterday", -1), ("today", 0), ("tomorrow", 1)):
         for m in re.finditer(rf"\b{word}\b", sentence, re.I):
-            found.append(DateMention(m.group(0), published + dt.timedelta(days=shift), "day"))
+            try:
+                found.append(DateMention(m.group(0), published + dt.timedelta(days=shift), "day"))
+            except OverflowError:
+                pass
     return found
 
 

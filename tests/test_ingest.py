@@ -119,3 +119,10 @@ def test_a_binary_file_is_refused(invoke, tmp_path):
         "ingest", str(binary), "--source-title", "T", "--date", "2025-06-07", "-o", str(tmp_path / "d.yaml")
     )
     assert result.exit_code == 2 and "not a text file" in result.stderr
+
+
+@pytest.mark.parametrize("published", [dt.date(1, 1, 1), dt.date(9999, 12, 31)])
+def test_dates_at_the_calendars_edges_are_skipped_not_a_crash(published):
+    text = "It will happen on Monday, was agreed yesterday, in April 0000 and on Friday, said tomorrow."
+    for d in resolve_dates(text, published):
+        assert dt.date.min <= d.date <= dt.date.max
