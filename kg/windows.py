@@ -576,11 +576,13 @@ def _state(timeline, policy: str, day: dt.date, steps, own_rates, relaxations, r
     relaxed = []
     for mode in MODES:
         texts = set()
+        broken = False
         for relaxation, parts in relaxations.items():
             if not (_admits(rests, confirmed, relaxation, mode) and timeline.active(relaxation, day)):
                 continue
             for name, planned, suspends, claim, uncertain in parts:
-                if planned is False:  # ill-typed: the query's IF fails, no words
+                if planned is False:  # ill-typed: the query's IF fails, and with it the whole
+                    broken = True  # GROUP_CONCAT in Oxigraph (a hypothesis world found it)
                     continue
                 if planned is None:
                     when = ""
@@ -589,8 +591,9 @@ def _state(timeline, policy: str, day: dt.date, steps, own_rates, relaxations, r
                 else:
                     when = f" (until {planned}{uncertain})"
                 texts.add(name + when + suspends + claim)
-        # unbound when no relaxation in force has words (Oxigraph's GROUP_CONCAT over errors)
-        relaxed.append("; ".join(sorted(texts)) if texts else None)
+        # unbound when no relaxation in force has words, or one has an error (Oxigraph's
+        # GROUP_CONCAT over errors)
+        relaxed.append("; ".join(sorted(texts)) if texts and not broken else None)
     return [status, rates, source, *relaxed]
 
 

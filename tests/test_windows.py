@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rdflib import Literal
 from rdflib.namespace import XSD
@@ -349,8 +349,32 @@ def test_synthetic_graph(tmp_path):
     )
 
 
+#: found by hypothesis: a relaxation with an ill-typed planned end in force beside another:
+#: Oxigraph's GROUP_CONCAT over its failed words leaves relaxedBy unbound for both
+_P = "<https://w3id.org/tradekg/id/policy/p{}>".format
+_T = "<https://w3id.org/tradekg/ontology#{}>".format
+_A, _CONTROL = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", _T("ExportControl")
+_D = '"{}"^^<http://www.w3.org/2001/XMLSchema#date>'.format
+_ILL_TYPED_BESIDE_ANOTHER = (
+    5,
+    "".join(
+        f"{s} {p} {o} .\n"
+        for s, p, o in [
+            *[(_P(i), _A, _CONTROL) for i in range(5)],
+            (_P(1), _T("announcedOn"), _D("2030-01-01")),
+            (_P(2), _T("announcedOn"), _D("2030-01-01")),
+            (_P(2), _T("plannedEnd"), _D("2030-02-30")),
+            (_P(3), _T("announcedOn"), _D("2030-01-01")),
+            (_P(1), _T("suspends"), _P(3)),
+            (_P(2), _T("suspends"), _P(3)),
+        ]
+    ),
+)
+
+
 @settings(max_examples=80, deadline=None)
 @given(world=worlds(), offsets=st.lists(st.integers(-2, 64), min_size=3, max_size=6))
+@example(world=_ILL_TYPED_BESIDE_ANOTHER, offsets=[0, 0, 0])
 def test_random_worlds_agree(tmp_path_factory, world, offsets):
     """Random small worlds of restrictions (random dates, ill-typed ones too; extensions,
     suspensions that also relax, clauses, a scoped suspension): the index, the query and
