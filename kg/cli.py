@@ -158,6 +158,9 @@ def cli(ctx: click.Context, data: tuple[str, ...], no_bundled: bool, store: str)
     Exit codes: 0 ok, 1 validation found violations, 2 bad input or usage, 3 internal error.
     """
     ctx.obj = Session(data=data, bundled=not no_bundled, store=store)
+    remote = sys.modules.get("kg.remote")
+    if remote is not None:  # a deadline belongs to one command (many run in one test process)
+        remote.command_deadline(None)
 
 
 @cli.command()
@@ -627,6 +630,7 @@ def query(session, name, params, fmt, list_, query_dirs, timeout, limit) -> None
         if key in given:
             raise UsageError(f"parameter {key!r} given twice")
         given[key] = value
+    _remote_deadline(session, timeout)
     graph = session.graph()
     result, bindings = execute(graph, spec, given, timeout or None, limit or None)
     _print_result(session, result, bindings, fmt)
@@ -666,11 +670,24 @@ def diff(session, start, end, fmt, timeout, limit) -> None:
     _run_named(session, "changes-between", {"from": start, "to": end}, fmt, timeout, limit)
 
 
+def _remote_deadline(session: Session, timeout: float) -> None:
+    """On a SPARQL server, --timeout is the command's wall-clock deadline (0: none), from now:
+    the requests that open the store count too."""
+    if session.store.startswith("sparql:"):
+        from kg.remote import command_deadline
+
+        command_deadline(timeout)
+        if session._graph is not None:
+            session._graph.store.set_deadline(timeout)
+
+
 def _run_named(session, name: str, given: dict[str, str], fmt: str, timeout: float, limit: int) -> None:
     from kg.queries import catalogue, execute
 
     spec = catalogue()[name]
-    result, bindings = execute(session.graph(), spec, given, timeout or None, limit or None)
+    _remote_deadline(session, timeout)
+    graph = session.graph()
+    result, bindings = execute(graph, spec, given, timeout or None, limit or None)
     _print_result(session, result, bindings, fmt)
 
 

@@ -30,6 +30,8 @@ import itertools
 import json
 import os
 import re
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -42,7 +44,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kg.errors import KgError, UsageError
+from kg.errors import KgError, UsageError, printable
 from kg.namespaces import PREFIXES
 from kg.stores import Match, Row, format_for, to_ox, to_rdflib
 
@@ -59,6 +61,60 @@ CHUNK = 1_000
 GSP_CHUNK = 100_000
 
 _LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+#: One wall-clock deadline per command on a remote store (seconds), over connect, headers and
+#: the whole body of every request it makes; ``kg query --timeout`` sets it for that command,
+#: ``KG_SPARQL_DEADLINE`` for every command.
+DEFAULT_DEADLINE = 30.0
+#: The most bytes one response may hold (``KG_SPARQL_MAX_BYTES``).
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+
+def redact(url: str) -> str:
+    """``url`` fit for a message: no user or password, no query string."""
+    parsed = urllib.parse.urlsplit(url)
+    host = parsed.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{parsed.port}" if parsed.port else "")
+    return urllib.parse.urlunsplit((parsed.scheme, netloc, parsed.path, "", ""))
+
+
+class _Redirected(Exception):
+    def __init__(self, code: int, target: str) -> None:
+        super().__init__(code, target)
+        self.code, self.target = code, target
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Never follow a redirect: not to another host or scheme, and never with credentials."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise _Redirected(code, newurl)
+
+
+#: The deadline of the command being run, when it sets one (kg query --timeout): read by every
+#: store opened after it, so that the requests made while opening the store count too.
+_command_deadline: float | None = None
+
+
+def command_deadline(seconds: float | None) -> None:
+    """Set (or clear, with None) the deadline stores opened from now on start with."""
+    global _command_deadline
+    _command_deadline = seconds
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"${name}: {raw!r} is not a number") from None
+    if value < 0:
+        raise UsageError(f"${name}: {raw!r} is negative")
+    return value
 # Virtuoso echoes each graph of a request's dataset as a response header; http.client stops
 # at 100 headers, and a union=False request names every graph.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 10_000)
@@ -207,8 +263,16 @@ class SparqlStore:
     ) -> None:
         parsed = urllib.parse.urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise UsageError(f"--store sparql:URL needs an http(s) URL, not {url!r}")
+            raise UsageError(f"--store sparql:URL needs an http(s) URL, not {redact(url)!r}")
+        if parsed.username is not None or parsed.password is not None:
+            raise UsageError(
+                f"--store sparql:{redact(url)}: credentials go in $KG_SPARQL_USER and $KG_SPARQL_PASSWORD, "
+                "not in the URL"
+            )
         self.url = url
+        self.max_bytes = int(_env_number("KG_SPARQL_MAX_BYTES", DEFAULT_MAX_BYTES))
+        default = _env_number("KG_SPARQL_DEADLINE", DEFAULT_DEADLINE)
+        self.set_deadline(default if _command_deadline is None else _command_deadline)
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self.timeout = timeout
@@ -221,8 +285,13 @@ class SparqlStore:
             for endpoint in filter(None, (url, update_url, graph_store_url)):
                 manager.add_password(None, endpoint, user, password)
             handlers += [urllib.request.HTTPDigestAuthHandler(manager), urllib.request.HTTPBasicAuthHandler(manager)]
-        # no proxies from the environment: the endpoint is named exactly
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), *handlers)
+        # no proxies from the environment: the endpoint is named exactly; no redirect followed
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect(), *handlers)
+
+    def set_deadline(self, seconds: float) -> None:
+        """Every request from now on ends within ``seconds`` of now (0: no deadline)."""
+        self.deadline_seconds = seconds
+        self.deadline = time.monotonic() + seconds if seconds else None
 
     # -- HTTP ----------------------------------------------------------------------------
     def _post(self, endpoint: str, form: list[tuple[str, str]], accept: str) -> tuple[bytes, dict]:
@@ -230,19 +299,77 @@ class SparqlStore:
         return self._send(endpoint, body, "application/x-www-form-urlencoded; charset=utf-8", accept)
 
     def _send(self, endpoint: str, body: bytes, content_type: str, accept: str) -> tuple[bytes, dict]:
+        """POST ``body``; the whole answer within the deadline and the size cap, else one
+        :class:`KgError` naming the endpoint (never its credentials)."""
+        where = redact(endpoint)
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise self._late(where)
         request = urllib.request.Request(
             endpoint, data=body, method="POST", headers={"Accept": accept, "Content-Type": content_type}
         )
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                return response.read(), dict(response.headers.items())
-        except urllib.error.HTTPError as err:
-            detail = err.read(2000).decode("utf-8", "replace").strip().splitlines()
+        outcome: dict = {}
+        # the request runs in a daemon thread the deadline does not wait for: a server that
+        # stalls before its headers or drips its body one byte at a time cannot hold kg
+        worker = threading.Thread(target=self._fetch, args=(request, outcome), daemon=True)
+        worker.start()
+        worker.join(None if self.deadline is None else max(0.0, self.deadline - time.monotonic()))
+        if worker.is_alive():
+            response = outcome.get("response")
+            if response is not None:
+                try:
+                    response.close()
+                except Exception:  # noqa: BLE001 -- best effort: the thread is left behind
+                    pass
+            raise self._late(where)
+        err = outcome.get("error")
+        if err is None:
+            return outcome["data"], outcome["headers"]
+        if isinstance(err, _Redirected):
+            raise KgError(
+                f"{where}: the endpoint redirects (HTTP {err.code}) to {redact(err.target)}; "
+                "kg follows no redirect: give that URL if you trust it"
+            ) from None
+        if isinstance(err, urllib.error.HTTPError):
+            try:
+                detail = err.read(2000).decode("utf-8", "replace").strip().splitlines()
+            except Exception:  # noqa: BLE001 -- the body of an error is only a detail
+                detail = []
             reason = next((line for line in detail if line.strip()), err.reason)
-            raise KgError(f"{endpoint.split('?')[0]}: HTTP {err.code}: {reason[:300]}") from None
-        except (urllib.error.URLError, OSError) as err:
-            reason = getattr(err, "reason", err)
-            raise KgError(f"{endpoint.split('?')[0]}: cannot reach the SPARQL endpoint: {reason}") from None
+            raise KgError(f"{where}: HTTP {err.code}: {printable(reason)[:300]}") from None
+        if isinstance(err, KgError):
+            raise KgError(f"{where}: {err}") from None
+        reason = getattr(err, "reason", err)
+        raise KgError(f"{where}: cannot reach the SPARQL endpoint: {printable(str(reason))}") from None
+
+    def _late(self, where: str) -> KgError:
+        return KgError(
+            f"{where}: no complete answer within the {self.deadline_seconds:g} s deadline "
+            "(--timeout, or $KG_SPARQL_DEADLINE for every command)"
+        )
+
+    def _fetch(self, request, outcome: dict) -> None:
+        """In the worker thread: open, read the body in pieces up to the size cap, and check
+        that it is as long as the server announced."""
+        try:
+            timeout = None if self.deadline is None else max(0.01, self.deadline - time.monotonic())
+            with self._opener.open(request, timeout=timeout) as response:
+                outcome["response"] = response
+                chunks, total = [], 0
+                while True:
+                    chunk = response.read1(65536)
+                    if not chunk:
+                        break
+                    total += len(chunk)
+                    if total > self.max_bytes:
+                        raise KgError(
+                            f"the answer passed {self.max_bytes:,} bytes ($KG_SPARQL_MAX_BYTES); ask for less"
+                        )
+                    chunks.append(chunk)
+                if response.length:  # fewer bytes than Content-Length said
+                    raise KgError(f"the answer ended early: {response.length:,} of its announced bytes never came")
+                outcome["data"], outcome["headers"] = b"".join(chunks), dict(response.headers.items())
+        except BaseException as err:  # noqa: BLE001 -- handed to the caller's thread
+            outcome["error"] = err
 
     def _query(self, query: str, bindings: Mapping[str, Node] | None, union: bool, accept: str) -> bytes:
         text = _PROLOGUE + bind_values(query, bindings or {})
@@ -257,7 +384,7 @@ class SparqlStore:
         cap = {k.lower(): v for k, v in headers.items()}.get("x-sparql-maxrows")
         if cap is not None:
             raise KgError(
-                f"{self.url}: the endpoint cut the result at {cap} rows (X-SPARQL-MaxRows); "
+                f"{redact(self.url)}: the endpoint cut the result at {cap} rows (X-SPARQL-MaxRows); "
                 "raise its ResultSetMaxRows or ask for less"
             )
         return data
@@ -273,7 +400,7 @@ class SparqlStore:
         try:
             return json.loads(data)
         except ValueError:
-            raise KgError(f"{self.url}: the endpoint did not answer with SPARQL JSON results") from None
+            raise KgError(f"{redact(self.url)}: the endpoint did not answer with SPARQL JSON results") from None
 
     # -- reading -------------------------------------------------------------------------
     def _bindings(self, query: str, bindings, union: bool) -> Iterator[dict[str, dict]]:
@@ -315,7 +442,7 @@ class SparqlStore:
         try:
             triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
         except SyntaxError:
-            raise KgError(f"{self.url}: the endpoint did not answer with N-Triples") from None
+            raise KgError(f"{redact(self.url)}: the endpoint did not answer with N-Triples") from None
         return [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in triples[:limit]]
 
     def match(self, subject: str | None = None, predicate: str | None = None, obj: str | None = None) -> list[Match]:
