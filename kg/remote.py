@@ -115,6 +115,8 @@ def _env_number(name: str, default: float) -> float:
     if value < 0:
         raise UsageError(f"${name}: {raw!r} is negative")
     return value
+
+
 # Virtuoso echoes each graph of a request's dataset as a response header; http.client stops
 # at 100 headers, and a union=False request names every graph.
 http.client._MAXHEADERS = max(http.client._MAXHEADERS, 10_000)
