@@ -260,9 +260,7 @@ class SparqlStore:
     persistent = True
     local = False
 
-    def __init__(
-        self, url: str, update_url: str | None = None, graph_store_url: str | None = None, timeout: float = 120.0
-    ) -> None:
+    def __init__(self, url: str, update_url: str | None = None, graph_store_url: str | None = None) -> None:
         parsed = urllib.parse.urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise UsageError(f"--store sparql:URL needs an http(s) URL, not {redact(url)!r}")
@@ -277,7 +275,6 @@ class SparqlStore:
         self.set_deadline(default if _command_deadline is None else _command_deadline)
         self.update_url = update_url
         self.graph_store_url = graph_store_url
-        self.timeout = timeout
         self._graphs: list[str] | None = None
         self._pending: list[tuple[str, str]] = []  # (staging graph, target graph) of a load
         handlers: list = []

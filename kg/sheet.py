@@ -31,17 +31,6 @@ __all__ = ["Sheet", "compile_sheet", "read_sheet", "SHEET_SUFFIXES"]
 
 SHEET_SUFFIXES = (".yaml", ".yml")
 
-#: the evidence kinds and qualities a sheet may name, by the words an analyst writes
-_KINDS = {
-    "stated": TKG.SourceStatement,
-    "stated by the source": TKG.SourceStatement,
-    "publisher's analysis": TKG.PublisherAnalysis,
-    "publisher analysis": TKG.PublisherAnalysis,
-    "curator's inference": TKG.CuratorInference,
-    "curator inference": TKG.CuratorInference,
-    "inference": TKG.CuratorInference,
-}
-_SOURCE_TYPES = {"news article": TKG.NewsArticle, "official document": TKG.OfficialDocument}
 _STATUSES = ("confirmed", "draft")
 _DATE = re.compile(r"^(\d{4})(?:-(\d\d)(?:-(\d\d))?)?$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -93,6 +82,7 @@ class _Schema:
     """What a sheet may say, from the ontology."""
 
     def __init__(self, graph) -> None:
+        self._graph = graph
         rows = graph.select_values(
             """SELECT ?p ?kind ?range WHERE {
                  VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty }
@@ -102,9 +92,8 @@ class _Schema:
         self.properties: dict[str, tuple[str, str | None]] = {}
         for r in rows:
             name = _snake(r["p"][len(str(TKG)) :])
-            self.properties[name] = (r["p"], r.get("range") if r.get("kind") == str(OWL.DatatypeProperty) else None)
-            if r.get("kind") == str(OWL.ObjectProperty):
-                self.properties[name] = (r["p"], "object")
+            # an object property takes entities; a datatype property its range's values
+            self.properties[name] = (r["p"], "object" if r["kind"] == str(OWL.ObjectProperty) else r.get("range"))
         self.precision = {
             r["d"]: r["p"] for r in graph.select_values("SELECT ?d ?p WHERE { ?d tkg:precisionProperty ?p }")
         }
@@ -112,10 +101,17 @@ class _Schema:
             r["c"][len(str(TKG)) :]
             for r in graph.select_values("SELECT ?c WHERE { ?c a owl:Class FILTER (STRSTARTS(STR(?c), STR(tkg:))) }")
         }
-        self.qualities = {
-            r["label"].lower(): r["q"]
-            for r in graph.select_values("SELECT ?q ?label WHERE { ?q a tkg:EvidenceQuality ; rdfs:label ?label }")
-        }
+        # the words an analyst may write for an evidence kind, a quality or a kind of source:
+        # the ontology's labels and aliases ("stated", "curator's inference", "news article")
+        self.kinds = self._named("?x a tkg:EvidenceKind")
+        self.qualities = self._named("?x a tkg:EvidenceQuality")
+        self.source_types = self._named("?x rdfs:subClassOf+ tkg:Source")
+
+    def _named(self, pattern: str) -> dict[str, str]:
+        rows = self._graph.select_values(
+            f"SELECT ?x ?name WHERE {{ {pattern} . {{ ?x rdfs:label ?name }} UNION {{ ?x skos:altLabel ?name }} }}"
+        )
+        return {r["name"].lower(): r["x"] for r in rows}
 
 
 def _snake(name: str) -> str:
@@ -162,7 +158,7 @@ def compile_sheet(graph, path: Path) -> Sheet:
     source = data.get("source")
     if not isinstance(source, _Node):
         fail(data.lines.get("source", 1), "the sheet needs a 'source' mapping (id, title, url, publisher, date)")
-    src = _source(ds, source, fail)
+    src = _source(ds, schema, source, fail)
     out.lines[str(src)] = source.line
     facts = data.get("facts")
     if not isinstance(facts, list) or not facts:
@@ -195,7 +191,7 @@ def compile_sheet(graph, path: Path) -> Sheet:
     return out
 
 
-def _source(ds: Dataset, source: _Node, fail) -> URIRef:
+def _source(ds: Dataset, schema: _Schema, source: _Node, fail) -> URIRef:
     for key in ("id", "title", "date"):
         if not source.get(key):
             fail(source.line, f"the source needs '{key}'")
@@ -205,10 +201,11 @@ def _source(ds: Dataset, source: _Node, fail) -> URIRef:
         fail(source.lines["id"], f"source id {raw!r}: a slug of lower-case letters, digits and hyphens")
     src = URIRef(f"{ID}source/{local}")
     kind = str(source.get("type", "news article")).lower()
-    if kind not in _SOURCE_TYPES:
-        fail(source.lines.get("type"), f"source type {kind!r}: write " + " or ".join(repr(k) for k in _SOURCE_TYPES))
+    if kind not in schema.source_types:
+        names = " or ".join(repr(k) for k in sorted(schema.source_types))
+        fail(source.lines.get("type"), f"source type {kind!r}: write {names}")
     g = ds.default_graph
-    g.add((src, RDF.type, _SOURCE_TYPES[kind]))
+    g.add((src, RDF.type, URIRef(schema.source_types[kind])))
     g.add((src, RDFS.label, Literal(str(source["title"]), lang="en")))
     if source.get("url"):
         url = str(source["url"])
@@ -250,12 +247,12 @@ def _fact(ds, schema: _Schema, graph, fact: _Node, assertion: URIRef, src: URIRe
     meta.add((assertion, RDF.type, TKG.Assertion))
     meta.add((assertion, PROV.wasDerivedFrom, src))
     kind_text = str(fact.get("evidence", "")).strip().lower().replace("\u2019", "'")
-    if kind_text not in _KINDS:
+    if kind_text not in schema.kinds:
         fail(
             fact.lines.get("evidence", fact.line),
-            f"evidence {kind_text!r}: write stated, publisher's analysis or curator's inference",
+            f"evidence {kind_text!r}: write one of " + ", ".join(repr(k) for k in sorted(schema.kinds)),
         )
-    kind = _KINDS[kind_text]
+    kind = URIRef(schema.kinds[kind_text])
     meta.add((assertion, TKG.evidenceKind, kind))
     quality_text = str(fact.get("quality", "")).strip().lower()
     quality = schema.qualities.get(quality_text) or schema.qualities.get(
@@ -345,7 +342,7 @@ def _resolve(graph, value, line: int, local: dict[str, str], fail) -> str:
 
 
 def _near(word: str, names: set[str]) -> str:
-    import difflib
+    from kg.lookup import nearest_words
 
-    found = difflib.get_close_matches(word, sorted(names), n=3, cutoff=0.6)
+    found = nearest_words(word, sorted(names))
     return f" (did you mean {', '.join(found)}?)" if found else ""

@@ -16,8 +16,21 @@ import time
 import pytest
 
 DEADLINE = 2.0
-#: measured seconds to the error, per case and command (printed by the last test)
+#: measured seconds to the error, per case and command (printed when the module's tests end)
 TIMES: dict[tuple[str, str], float] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_times(request):
+    """The figures for the closing note: seconds from start to the error line, per case."""
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and TIMES:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line("")
+            for (case, command), seconds in sorted(TIMES.items()):
+                reporter.write_line(f"  {case:28s} {command:6s} {seconds:5.2f} s")
 
 
 class Hostile:
@@ -201,10 +214,3 @@ def test_no_credentials_after_a_redirect_and_none_in_urls():
 def test_only_http_endpoints(spec):
     done, _ = run(["--store", spec, "info"], {})
     assert done.returncode == 2 and "needs an http(s) URL" in done.stderr
-
-
-def test_zz_print_the_times(capsys):
-    # the figures for the closing note: seconds from start to the error line, per case
-    with capsys.disabled():
-        for (case, command), seconds in sorted(TIMES.items()):
-            print(f"\n  {case:28s} {command:6s} {seconds:5.2f} s", end="")

@@ -85,7 +85,7 @@ def _edit(old: str, new: str) -> str:
         (_edit("imposed_by:", "imposed_bye:"), ":29: unknown field 'imposed_bye' (did you mean imposed_by"),
         (_edit("imposed_by: Chinese government", "imposed_by: Chinese governmnet"), ":29: no entity 'Chinese governmnet'; did you mean"),  # noqa: E501
         (_edit("type: ExportControl", "type: ExportKontrol"), ":26: type 'ExportKontrol' is not a class of the ontology (did you mean ExportControl"),  # noqa: E501
-        (_edit("evidence: stated ", "evidence: rumour "), ":22: evidence 'rumour': write stated"),
+        (_edit("evidence: stated ", "evidence: rumour "), ":22: evidence 'rumour': write one of 'curator inference', \"curator's inference\", 'inference'"),  # noqa: E501
         (_edit("quality: verified, secondary  ", "quality: solid  "), ":23: quality 'solid': write one of"),
         (_edit("status: draft", "status: maybe"), ":54: status 'maybe': write 'confirmed' or 'draft'"),
         (_edit('  - quote: "Widgets go', '  - note: "Widgets go'), ":37: a stated fact or a publisher's analysis needs the source's words"),  # noqa: E501
