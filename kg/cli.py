@@ -36,13 +36,26 @@ class Session:
     data: tuple[str, ...] = ()
     bundled: bool = True
     store: str = "memory"
+    skip_bad: bool = False
     _graph: object = field(default=None, repr=False)
+    _skipped: set[str] = field(default_factory=set, repr=False)
+
+    @property
+    def on_bad(self):
+        """What the loaders do with a path they cannot read inside a folder: with --skip-bad,
+        a warning (once per path) and the rest loaded; else an error."""
+        return self._skip if self.skip_bad else None
+
+    def _skip(self, path: str, reason: str) -> None:
+        if path not in self._skipped:
+            self._skipped.add(path)
+            click.echo(f"kg: warning: {printable(path)}: {reason} (skipped)", err=True)
 
     def graph(self, extra: tuple[str, ...] = ()):
         from kg.graph import load_graph
 
         if self._graph is None or extra:
-            graph = load_graph([*self.data, *extra], bundled=self.bundled, store=self.store)
+            graph = load_graph([*self.data, *extra], bundled=self.bundled, store=self.store, on_bad=self.on_bad)
             if extra:
                 return graph
             self._graph = graph
@@ -123,6 +136,12 @@ def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table"):
     metavar="PATH",
     help="Add a file or folder (Turtle, TriG, N-Triples, N-Quads, JSON-LD) to the graph. Repeatable.",
 )
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="In a folder of data, skip what cannot be read (a folder without permission, a broken symlink, a "
+    "symlink loop) with a warning naming each, and load the rest. Without it, each is an error (exit 2).",
+)
 @click.option("--no-bundled", is_flag=True, help="Leave out the bundled graph (the ontology is always loaded).")
 @click.option(
     "--store",
@@ -135,7 +154,7 @@ def format_option(choices: tuple[str, ...] = FORMATS, default: str = "table"):
 )
 @click.version_option(__version__, prog_name="kg")
 @click.pass_context
-def cli(ctx: click.Context, data: tuple[str, ...], no_bundled: bool, store: str) -> None:
+def cli(ctx: click.Context, data: tuple[str, ...], skip_bad: bool, no_bundled: bool, store: str) -> None:
     """tradekg: who did what to which trade, as of when, and who says so.
 
     The graph holds the actors, policies (agreements, restrictions, relaxations), events and
@@ -157,7 +176,7 @@ def cli(ctx: click.Context, data: tuple[str, ...], no_bundled: bool, store: str)
 
     Exit codes: 0 ok, 1 validation found violations, 2 bad input or usage, 3 internal error.
     """
-    ctx.obj = Session(data=data, bundled=not no_bundled, store=store)
+    ctx.obj = Session(data=data, bundled=not no_bundled, store=store, skip_bad=skip_bad)
     remote = sys.modules.get("kg.remote")
     if remote is not None:  # a deadline belongs to one command (many run in one test process)
         remote.command_deadline(None)
@@ -420,6 +439,7 @@ def load(
             graph_store=graph_store,
             notice=lambda message: click.echo(f"kg: {message}", err=True),
             stage=stage if show else None,
+            on_bad=session.on_bad,
         )
     finally:
         if bar is not None:
@@ -705,7 +725,8 @@ def export(session, fmt, output, focus, hops) -> None:
     RDF formats keep everything (trig and nq keep the assertion graphs, so provenance
     survives); graphml and gexf hold entities as nodes (label, class, colour) and relations
     as edges (predicate, label, impact sign) for graph tools. The file is written whole or
-    not at all.
+    not at all; a device or a pipe (/dev/stdout, /dev/null, a named pipe) is written
+    directly, never replaced.
 
     \b
     Examples:
@@ -1085,7 +1106,7 @@ def render(session, output, focus, hops, path, impact_source, k, as_of, claims) 
     name or alias (every match listed); filter by class; a date slider hides what was not in
     force on a day. Above 1,000 nodes the page opens on an overview; a click opens a node's
     neighbours. Labels and quotes are always shown as text. The file is written whole or not
-    at all.
+    at all; a device or a pipe (/dev/stdout, a named pipe) is written directly.
 
     \b
     Examples:

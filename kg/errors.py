@@ -6,13 +6,22 @@ fault, and the exit code the command line should end with (2: bad input or usage
 
 from __future__ import annotations
 
-__all__ = ["printable", "KgError", "InputError", "UsageError", "EntityNotFound", "AmbiguousEntity"]
+import os
+
+__all__ = ["printable", "os_reason", "KgError", "InputError", "UsageError", "EntityNotFound", "AmbiguousEntity"]
 
 
 def printable(text: object) -> str:
     """``text`` with every control character shown escaped (``\\n``, ``\\x00``): a character
     quoted from a file or a pasted name is shown, never acted on by a terminal."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+def os_reason(err: OSError) -> str:
+    """What went wrong in an :class:`OSError`, in words to follow a path and a colon:
+    ``no space left on device``, ``permission denied``."""
+    text = os.strerror(err.errno) if err.errno else str(err)
+    return text[:1].lower() + text[1:]
 
 
 class KgError(Exception):

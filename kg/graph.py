@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kg import resources
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, UsageError, os_reason
 from kg.namespaces import ONTOLOGY_IRI, PREFIXES, curie
 from kg.stores import RDF_FORMATS, Row, Store, format_for, open_store
 
@@ -154,20 +154,26 @@ class KnowledgeGraph:
         return cache.get(iri) or curie(iri)
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named by ``paths``: files as given, folders searched recursively for RDF files.
+def expand_paths(paths: Iterable[str | Path], on_bad: Callable[[str, str], None] | None = None) -> list[Path]:
+    """Files named by ``paths``: files as given, folders searched recursively for RDF files
+    (symlinks followed, each folder read once; files whose names start with a dot left out).
 
-    Raises :class:`InputError` for a missing path, an empty folder or a file of unknown type.
+    Raises :class:`InputError` for a missing path, an empty folder or a file of unknown type,
+    and for what cannot be read inside a folder (a folder without permission, a broken
+    symlink, a symlink loop, a pipe or device with an RDF file's name), naming each. With
+    ``on_bad``, each of those is told to ``on_bad(path, reason)`` instead and the rest is
+    loaded.
     """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in RDF_FORMATS and not p.name.startswith(".")
-            )
+            bad: list[tuple[str, str]] = []
+            inside = _rdf_files(path, bad)
+            if bad and on_bad is None:
+                raise InputError(bad[0][0], _listed(bad))
+            for where, why in bad:
+                on_bad(where, why)
             if not inside:
                 raise InputError(str(path), "folder holds no RDF file (" + ", ".join(sorted(RDF_FORMATS)) + ")")
             found.extend(inside)
@@ -184,12 +190,65 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+def _listed(bad: list[tuple[str, str]], most: int = 5) -> str:
+    """The reason of the first path that could not be read, then each other path and its
+    reason, on one line."""
+    text = bad[0][1] + "".join(f"; {where}: {why}" for where, why in bad[1:most])
+    if len(bad) > most:
+        text += f"; and {len(bad) - most} more"
+    return text + (" (--skip-bad skips it and loads the rest)" if len(bad) == 1 else " (--skip-bad skips them)")
+
+
+def _rdf_files(folder: Path, bad: list[tuple[str, str]]) -> list[Path]:
+    """The RDF files in ``folder`` and the folders within it, sorted. What cannot be read
+    is added to ``bad`` as (path, reason)."""
+    found: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    todo = [folder]
+    while todo:
+        here = todo.pop()
+        try:
+            info = here.stat()
+            if (info.st_dev, info.st_ino) in seen:  # reached again through a symlink
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError as err:
+            if here == folder:  # the folder named: nothing of it to load
+                raise InputError(str(here), f"cannot read the folder: {os_reason(err)}") from None
+            bad.append((str(here), f"cannot read the folder: {os_reason(err)}"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()  # both follow a symlink
+                if entry.is_symlink():
+                    os.stat(path)  # a broken link or a loop raises here
+            except OSError:
+                if not entry.name.startswith("."):
+                    bad.append((entry.path, _why_missing(path)))
+                continue
+            if is_dir:
+                todo.append(path)
+            elif entry.name.startswith(".") or path.suffix.lower() not in RDF_FORMATS:
+                continue
+            elif is_file:
+                found.append(path)
+            else:
+                bad.append((entry.path, "not a regular file (a pipe, socket or device)"))
+    bad.sort()
+    return sorted(found)
+
+
 def _why_missing(path: Path) -> str:
     try:
         os.stat(path)
     except OSError as err:
         if err.errno == errno.ELOOP:
             return "symlink loop: the link never reaches a file"
+        if err.errno not in (errno.ENOENT, errno.ENOTDIR):
+            return os_reason(err)
         if path.is_symlink():
             return f"broken symlink: its target {os.readlink(path)} does not exist"
     return "no such file or folder"
@@ -199,13 +258,16 @@ def load_graph(
     paths: Iterable[str | Path] = (),
     bundled: bool = True,
     store: str = "memory",
+    on_bad: Callable[[str, str], None] | None = None,
 ) -> KnowledgeGraph:
     """Load the ontology, the bundled graph (unless ``bundled=False``) and ``paths``.
 
     ``paths`` may name files or folders of Turtle, TriG, N-Triples, N-Quads or JSON-LD.
-    A file that fails to parse raises :class:`InputError` naming its line and column.
+    A file that fails to parse raises :class:`InputError` naming its line and column. What
+    cannot be read inside a folder raises it too, unless ``on_bad(path, reason)`` is given
+    (see :func:`expand_paths`).
     """
-    files = expand_paths(paths)
+    files = expand_paths(paths, on_bad)
     backend = open_store(store)
     graph = KnowledgeGraph(backend)
     if getattr(backend, "persistent", False):
@@ -239,15 +301,17 @@ def load_into_store(
     graph_store: str | None = None,
     notice: Callable[[str], None] | None = None,
     stage: Callable[[str], None] | None = None,
+    on_bad: Callable[[str, str], None] | None = None,
 ) -> tuple[int, int]:
     """Add files to the persistent store ``store`` (created with the ontology and, unless
     ``bundled=False``, the bundled graph). A load is all or nothing: a failure in any file
     leaves the store as it was; loading a file twice adds nothing (RDF is a set).
     ``progress(bytes done, bytes in all, file)`` is called as the files are read; ``notice``
     is told when the load waits for another one into the same store; ``stage`` what it does
-    after reading the files (compacting a persistent store, compiling its impact index).
+    after reading the files (compacting a persistent store, compiling its impact index);
+    ``on_bad`` what cannot be read inside a folder (else an error: :func:`expand_paths`).
     Returns (quads added, quads in the store)."""
-    files = expand_paths(paths)
+    files = expand_paths(paths, on_bad)
     backend = open_store(store, writable=True, update_endpoint=update_endpoint, graph_store=graph_store, notice=notice)
     if not getattr(backend, "persistent", False):
         raise UsageError("kg load fills a persistent store: give --store oxigraph:PATH or --store sparql:URL")

@@ -592,8 +592,9 @@ def render_html(kg: KnowledgeGraph, view: View | None = None, **options) -> str:
 
 
 def write_html(html: str, output: str) -> None:
-    """Write the page atomically (a failure leaves any previous file as it was), readable as
-    any file the user writes (their umask)."""
+    """Write the page atomically (a failure leaves any previous file as it was), with the
+    mode of the file it replaces, else of any file the user writes (their umask); a device
+    or a pipe (``/dev/stdout``) is written directly (:func:`kg.export.write_atomic`)."""
     from kg.export import write_atomic
 
     write_atomic(output, html.encode("utf-8"))

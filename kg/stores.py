@@ -11,10 +11,13 @@ Results come back as rdflib terms, so the rest of the package never sees the eng
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import functools
 import gc
 import io
 import itertools
+import mmap
 import os
 import re
 import shutil
@@ -185,6 +188,41 @@ def _parse_error(path: Path, err: Exception) -> InputError:
     return InputError(str(path), reason, line, column)
 
 
+#: What RDF 1.2 writes a triple term (RDF-star) with, in each syntax that has one: a quoted
+#: triple ``<< s p o >>`` or ``<<( s p o )>>``, an annotation ``{| ... |}``, a reifier ``~``.
+_TRIPLE_TERM_MARKS = {
+    ox.RdfFormat.TURTLE: (b"<<", b"{|", b"~"),
+    ox.RdfFormat.TRIG: (b"<<", b"{|", b"~"),
+    ox.RdfFormat.N_TRIPLES: (b"<<",),
+    ox.RdfFormat.N_QUADS: (b"<<",),
+}
+
+
+def _refuse_triple_terms(path: Path, fmt: ox.RdfFormat, base_iri: str) -> None:
+    """An :class:`InputError` if ``path`` holds RDF-star: tradekg's data, queries and
+    serialisers are RDF 1.1, and a fact's source is given by its assertion graph.
+
+    The file's bytes are searched for the marks of a triple term first (fast); only a file
+    that has one (in a literal or an IRI, say) is parsed to see whether it holds one."""
+    marks = _TRIPLE_TERM_MARKS.get(fmt, ())
+    try:
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if not any(data.find(mark) >= 0 for mark in marks):
+                return
+    except (OSError, ValueError):  # unreadable or empty: the load says why
+        return
+    try:
+        for quad in ox.parse(path=str(path), format=fmt, base_iri=base_iri):
+            if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+                raise InputError(
+                    str(path),
+                    "RDF-star (a quoted triple, << ... >>) is not supported: tradekg reads plain RDF "
+                    "(a fact's source goes in its assertion graph)",
+                )
+    except (SyntaxError, ValueError, OSError):  # the load reports it, with its line
+        return
+
+
 class OxigraphMemoryStore:
     """Oxigraph in memory: the default store."""
 
@@ -199,6 +237,7 @@ class OxigraphMemoryStore:
     def load_file(self, path: Path, graph: str | None = None, progress: Callable[[int], None] | None = None) -> int:
         fmt = format_for(path)
         options = {"format": fmt, "base_iri": path.resolve().as_uri()}
+        _refuse_triple_terms(path, fmt, options["base_iri"])
         if graph:
             options["to_graph"] = ox.NamedNode(graph)
         before = len(self._store)
@@ -305,6 +344,50 @@ class OxigraphMemoryStore:
         return len(self._store)
 
 
+#: How the file system refuses a write, as errno names it and as RocksDB's messages quote it.
+_WRITE_FAILURES = {
+    errno.ENOSPC: "no space left on device",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EDQUOT: "disk quota exceeded",
+}
+
+
+def _words(err: Exception | str) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def _write_failure(err: Exception | str) -> str | None:
+    """How the file system refused a write, in words ("no space left on device"), if it did."""
+    if isinstance(err, OSError) and err.errno in _WRITE_FAILURES:
+        return _WRITE_FAILURES[err.errno]
+    text = str(err).lower()
+    return next((words for words in _WRITE_FAILURES.values() if words in text), None)
+
+
+def _storage_failure(err: Exception) -> bool:
+    """Whether ``err`` is RocksDB failing to read a file of the store (its "Corruption: ..."
+    and "IO error: ..."), not a query the engine refuses (also an OSError or RuntimeError)."""
+    return isinstance(err, (OSError, RuntimeError)) and str(err).startswith(("Corruption", "IO error"))
+
+
+def _readable(method: Callable) -> Callable:
+    """``method`` of a persistent store, with an error of the engine reading it (a damaged
+    file) given as a :class:`UsageError` naming the generation."""
+
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (OSError, RuntimeError) as err:
+            if not _storage_failure(err) or self._building is not None:
+                raise
+            raise self._damaged(err) from None
+
+    return read
+
+
 class OxigraphDiskStore(OxigraphMemoryStore):
     """Oxigraph on disk (RocksDB) in the folder ``path``: reopens in a fraction of a second.
 
@@ -368,16 +451,33 @@ class OxigraphDiskStore(OxigraphMemoryStore):
                 self._generation = name
                 try:
                     self._store = ox.Store.read_only(str(self.path / name))
-                except OSError as err:
-                    raise UsageError(f"cannot open the store at {self.path}: {str(err).splitlines()[0]}") from None
+                except (OSError, RuntimeError) as err:  # RocksDB's "Corruption: ..." is a RuntimeError
+                    raise self._damaged(err) from None
                 return
             os.close(fd)
+        name = self._current()
+        if name and not (self.path / name).is_dir():
+            raise UsageError(f"{self.path / name}: the store's current generation is missing; {self._remake}")
+        if name and not (self.path / f"{name}.lock").exists():
+            raise UsageError(f"{self.path / name}.lock: the lock file of the store's current generation is missing")
         raise UsageError(f"cannot open the store at {self.path}: it keeps changing under a load")
+
+    @property
+    def _remake(self) -> str:
+        return f"make the store again: remove {self.path}, then  kg --store oxigraph:{self.path} load"
+
+    def _damaged(self, err: Exception) -> UsageError:
+        """The error for a generation RocksDB cannot read (a damaged or missing file in it)."""
+        folder = self.path / getattr(self, "_generation", "")
+        return UsageError(f"{folder}: the store cannot be read ({_words(err)}); {self._remake}")
 
     # -- loading -------------------------------------------------------------------------
     def _begin_load(self) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._writer = os.open(self.path / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._writer = os.open(self.path / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise self._unwritable(err) from None
         try:  # one load at a time
             fcntl.flock(self._writer, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -389,40 +489,78 @@ class OxigraphDiskStore(OxigraphMemoryStore):
         numbers = [int(p.name[2:]) for p in self.path.glob("g-[0-9]*") if re.fullmatch(r"g-\d{6}", p.name)]
         building = self.path / f"g-{max(numbers, default=0) + 1:06d}"
         shutil.rmtree(building, ignore_errors=True)
-        if current:
-            _clone(self.path / current, building)
-        else:
-            building.mkdir()
-        (self.path / f"{building.name}.lock").touch()
         self._building = building
         try:
+            if current:
+                _clone(self.path / current, building)
+            else:
+                building.mkdir()
+            (self.path / f"{building.name}.lock").touch()
             self._store = ox.Store(str(building))
-        except OSError as err:
-            raise UsageError(f"cannot open the store at {self.path}: {str(err).splitlines()[0]}") from None
+        except (OSError, RuntimeError) as err:
+            self.abort()
+            if _write_failure(err):
+                raise self._unwritable(err) from None
+            self._generation = current or building.name  # what it was built from is damaged
+            raise self._damaged(err) from None
+
+    def _unwritable(self, err: Exception | str) -> UsageError:
+        """The error for a load the file system refuses (full, read-only, not permitted)."""
+        return UsageError(f"{self.path}: cannot write the store: {_write_failure(err) or _words(err)}")
+
+    def load_file(self, path: Path, graph: str | None = None, progress: Callable[[int], None] | None = None) -> int:
+        try:
+            return super().load_file(path, graph, progress)
+        except InputError as err:  # RocksDB writing the generation failed, not the file's reading
+            if self._building is not None and (_write_failure(err.reason) or str(self._building) in err.reason):
+                raise self._unwritable(err.reason) from None
+            raise
 
     def flush(self, compact: bool = True) -> None:
         """Publish what was loaded (a writable store), then go on reading it. With
         ``compact``, compact it first (after a bulk load: see below)."""
         if self._building is None:
             return
-        self._store.flush()
-        if compact:
-            # compacted once, here, where nothing reads it yet: the bulk loader leaves many
-            # small table files, and every look-up of a read-only store visits each of them
-            # (1.2-1.35x faster queries at 1M quads)
-            self._store.optimize()
-        del self._store  # closes RocksDB: nothing writes the generation from now on
-        gc.collect()
         pointer = self.path / f"{self.POINTER}.tmp"
-        pointer.write_text(self._building.name + "\n", encoding="ascii")
-        with pointer.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(pointer, self.path / self.POINTER)
+        try:
+            self._store.flush()
+            if compact:
+                # compacted once, here, where nothing reads it yet: the bulk loader leaves many
+                # small table files, and every look-up of a read-only store visits each of them
+                # (1.2-1.35x faster queries at 1M quads)
+                self._store.optimize()
+            del self._store  # closes RocksDB: nothing writes the generation from now on
+            gc.collect()
+            pointer.write_text(self._building.name + "\n", encoding="ascii")
+            with pointer.open("rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(pointer, self.path / self.POINTER)
+        except (OSError, RuntimeError) as err:
+            pointer.unlink(missing_ok=True)
+            self.abort()
+            raise self._unwritable(err) from None
         self._building = None
         self._open_current()
         self._remove_unused()
         os.close(self._writer)
         self._writer = None
+
+    # A file of the generation damaged after it was opened shows when a query reaches it.
+    select = _readable(OxigraphMemoryStore.select)
+    select_values = _readable(OxigraphMemoryStore.select_values)
+    ask = _readable(OxigraphMemoryStore.ask)
+    construct = _readable(OxigraphMemoryStore.construct)
+    match = _readable(OxigraphMemoryStore.match)
+    is_empty = _readable(OxigraphMemoryStore.is_empty)
+    __len__ = _readable(OxigraphMemoryStore.__len__)
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, Node | None]]:
+        try:
+            yield from super().quads()
+        except (OSError, RuntimeError) as err:
+            if not _storage_failure(err) or self._building is not None:
+                raise
+            raise self._damaged(err) from None
 
     def index_path(self, kind: str = "index") -> Path | None:
         """Where a cache of the generation being read is kept (kg.index: ``index``, the
@@ -454,7 +592,7 @@ class OxigraphDiskStore(OxigraphMemoryStore):
         """Drop what a failed load wrote: the store stays as it was."""
         if self._building is None:
             return
-        del self._store
+        self.__dict__.pop("_store", None)
         gc.collect()
         shutil.rmtree(self._building, ignore_errors=True)
         (self.path / f"{self._building.name}.lock").unlink(missing_ok=True)

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,6 +85,61 @@ def _mixed(folder: Path) -> None:
 
 def _existing_output(folder: Path) -> None:
     (folder / "kept.html").write_text("mine")
+
+
+def _device(name: str, minor: int) -> Callable[[Path], None]:
+    """A character device ``name`` in the case's folder, as /dev/null (1, 3) or /dev/full (1, 7)
+    are: never the system's own, which a regression would replace."""
+
+    def make(folder: Path) -> None:
+        if os.geteuid() != 0:
+            pytest.skip("making a device node needs root")
+        node = folder / name
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        try:
+            os.close(os.open(node, os.O_WRONLY))
+        except OSError:  # a file system mounted nodev
+            node.unlink()
+            pytest.skip("device nodes do not open on this file system")
+
+    return make
+
+
+def _socket(folder: Path) -> None:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(folder / "sock"))
+
+
+def _data_folder(folder: Path) -> Path:
+    (folder / "data").mkdir()
+    (folder / "data" / "good.ttl").write_text(P + "ex:a ex:b ex:c .\n")
+    return folder / "data"
+
+
+def _broken_link_inside(folder: Path) -> None:
+    os.symlink(folder / "nowhere.ttl", _data_folder(folder) / "gone.ttl")
+
+
+def _loop_inside(folder: Path) -> None:
+    data = _data_folder(folder)
+    os.symlink(data / "loop-b.ttl", data / "loop-a.ttl")
+    os.symlink(data / "loop-a.ttl", data / "loop-b.ttl")
+
+
+def _pipe_inside(folder: Path) -> None:
+    os.mkfifo(_data_folder(folder) / "pipe.nt")
+
+
+def _damaged_store(damage: Callable[[Path], None]) -> Callable[[Path], None]:
+    """A persistent store (the ontology alone) in ``kgdb``, its one generation then damaged."""
+
+    def make(folder: Path) -> None:
+        from kg.graph import load_into_store
+
+        load_into_store(f"oxigraph:{folder / 'kgdb'}", [], bundled=False)
+        damage(folder / "kgdb" / "g-000001")
+
+    return make
 
 
 def rdf(name: str, filename: str, content: str | bytes, message: str, setup=None) -> Case:
@@ -393,6 +451,94 @@ CASES = [
         "{dir}/a.txt: not a text file (it holds NUL bytes)",
         files={"a.txt": b"\x00\x01 binary"},
         output="draft.yaml",
+    ),
+    # -- hardening round 2 (#17): outputs, data files, stores --
+    Case(
+        "output",
+        "export to a full device",
+        ("export", "-f", "nq", "-o", "{dir}/full"),
+        2,
+        "{dir}/full: no space left on device",
+        setup=_device("full", 7),
+    ),
+    Case(
+        "output",
+        "render to a full device",
+        ("render", "-o", "{dir}/full"),
+        2,
+        "{dir}/full: no space left on device",
+        setup=_device("full", 7),
+    ),
+    Case(
+        "output",
+        "output path is a socket",
+        ("export", "-f", "nq", "-o", "{dir}/sock"),
+        2,
+        "{dir}/sock: is a socket; give a file name",
+        setup=_socket,
+    ),
+    rdf(
+        "RDF-star quoted triple",
+        "star.ttl",
+        P + "<< ex:a ex:b ex:c >> ex:saidBy ex:d .\n",
+        "{dir}/star.ttl: RDF-star (a quoted triple, << ... >>) is not supported: tradekg reads plain RDF (a fact's source goes in its assertion graph)",
+    ),
+    Case(
+        "data file",
+        "RDF-star triple term in kg export",
+        ("--data", "{dir}/star.nt", "export", "-f", "nq", "-o", "{dir}/out.nq"),
+        2,
+        "{dir}/star.nt: RDF-star (a quoted triple, << ... >>) is not supported: tradekg reads plain RDF (a fact's source goes in its assertion graph)",
+        {"star.nt": "<http://e.org/a> <http://e.org/p> <<( <http://e.org/a> <http://e.org/p> <http://e.org/c> )>> .\n"},
+        output="out.nq",
+    ),
+    Case(
+        "data file",
+        "RDF-star annotation in kg validate",
+        ("--data", "{dir}/star.trig", "validate"),
+        2,
+        "{dir}/star.trig: RDF-star (a quoted triple, << ... >>) is not supported: tradekg reads plain RDF (a fact's source goes in its assertion graph)",
+        {"star.trig": P + "ex:g { ex:a ex:b ex:c {| ex:saidBy ex:d |} . }\n"},
+    ),
+    Case(
+        "data file",
+        "a broken symlink in a data folder",
+        ("--data", "{dir}/data", "info"),
+        2,
+        "{dir}/data/gone.ttl: broken symlink: its target {dir}/nowhere.ttl does not exist (--skip-bad skips it and loads the rest)",
+        setup=_broken_link_inside,
+    ),
+    Case(
+        "data file",
+        "a symlink loop in a data folder",
+        ("--data", "{dir}/data", "info"),
+        2,
+        "{dir}/data/loop-a.ttl: symlink loop: the link never reaches a file; {dir}/data/loop-b.ttl: symlink loop: the link never reaches a file (--skip-bad skips them)",
+        setup=_loop_inside,
+    ),
+    Case(
+        "data file",
+        "a named pipe in a data folder",
+        ("--data", "{dir}/data", "info"),
+        2,
+        "{dir}/data/pipe.nt: not a regular file (a pipe, socket or device) (--skip-bad skips it and loads the rest)",
+        setup=_pipe_inside,
+    ),
+    Case(
+        "store",
+        "store generation damaged",
+        ("--store", "oxigraph:{dir}/kgdb", "info"),
+        2,
+        "{dir}/kgdb/g-000001: the store cannot be read (Corruption: CURRENT file corrupted); make the store again: remove {dir}/kgdb, then  kg --store oxigraph:{dir}/kgdb load",
+        setup=_damaged_store(lambda generation: (generation / "CURRENT").write_text("garbage\n")),
+    ),
+    Case(
+        "store",
+        "store generation missing",
+        ("--store", "oxigraph:{dir}/kgdb", "info"),
+        2,
+        "{dir}/kgdb/g-000001: the store's current generation is missing; make the store again: remove {dir}/kgdb, then  kg --store oxigraph:{dir}/kgdb load",
+        setup=_damaged_store(shutil.rmtree),
     ),
 ]
 
