@@ -26,8 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import multiprocessing
+import os
 import re
+import signal
+import stat
 import sys
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +41,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg import resources
-from kg.errors import KgError, UsageError
+from kg.errors import KgError, UsageError, os_reason
 from kg.output import RESULT_LIMIT
 
 __all__ = [
@@ -121,10 +125,7 @@ class QueryResult:
 
 def load_spec(path: Path) -> QuerySpec:
     """Read a ``.rq`` file and its header. Raises :class:`UsageError` on a malformed header."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"{path}: cannot read query: {err}") from None
+    text = _read_query_file(path)
     fields: dict[str, list[str]] = {}
     params: list[Param] = []
     includes: list[str] = []
@@ -157,6 +158,30 @@ def load_spec(path: Path) -> QuerySpec:
         returns=tuple(" ".join(fields.get("returns", [])).split()),
         tags=tuple(t.strip() for t in ",".join(fields.get("tags", [])).split(",") if t.strip()),
     )
+
+
+def _read_query_file(path: Path) -> str:
+    """The text of the query file ``path``: a regular file only (a named pipe would block the
+    read, a device never end it), of at most :data:`MAX_QUERY_BYTES`."""
+    try:  # O_NONBLOCK: opening a named pipe does not wait for a writer
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as err:
+        raise UsageError(f"{path}: cannot read query: {os_reason(err)}") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a named pipe, socket or device"
+            raise UsageError(f"{path}: not a regular file ({kind}); a query is a .rq text file")
+        if info.st_size > MAX_QUERY_BYTES:
+            raise UsageError(
+                f"{path}: refused: {info.st_size:,} bytes, longer than any query kg runs "
+                f"({MAX_QUERY_CHARS:,} characters)"
+            )
+        try:
+            return fh.read(MAX_QUERY_BYTES + 1).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            reason = os_reason(err) if isinstance(err, OSError) else err
+            raise UsageError(f"{path}: cannot read query: {reason}") from None
 
 
 # -- fragments -------------------------------------------------------------------------
@@ -311,61 +336,139 @@ def _walk(node) -> Iterable[str]:
         yield from _walk(child)
 
 
+#: The longest query kg checks and runs, in characters. The longest shipped one, its fragments
+#: included, has ~27,000; rdflib's parser reads up to ~0.15 ms a character (a chain of ``||``),
+#: so a query this long is checked within ~10 s.
+MAX_QUERY_CHARS = 65_536
+#: The largest query file kg reads (UTF-8 takes at most 4 bytes a character).
+MAX_QUERY_BYTES = 4 * MAX_QUERY_CHARS
+
+#: A query is parsed (by rdflib, pure Python) and evaluated (by Oxigraph, Rust) in a thread
+#: with this much stack: both recurse once per level of a nested or chained query, and
+#: Oxigraph overflows the main thread's 8 MB (SIGSEGV) on a list of 20,000 objects or a chain
+#: of 20,000 ``||``. Only the pages used are ever touched.
+_STACK_BYTES = 512 << 20
+#: Python frames the parser may use in that thread: pyparsing takes ~80 a level of brackets
+#: and one a triple pattern, so the longest flat query parses and ~2,500 levels of brackets do.
+_PARSE_DEPTH = 200_000
+
+#: What rdflib expands over the whole text before parsing, as the SPARQL grammar says; Oxigraph
+#: expands it only inside strings and IRIs. The two engines would read a different query.
+_ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
+#: Strings, IRIs and comments as Oxigraph reads them, and the keyword SERVICE outside them (a
+#: variable, a prefixed name or a language tag of that name is not the keyword).
+_LEXEME = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*"
+    r"|(?<![\w?$:@\-])(?P<service>service)(?![\w:\-])",
+    re.IGNORECASE | re.DOTALL,
+)
+_SERVICE = "refused: SERVICE would send the query over the network; kg makes no requests"
+
+
+def _where(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line}, column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+
+
+@functools.lru_cache(maxsize=256)
+def screen(text: str, origin: str = "query") -> None:
+    """Refuse, before any parser reads it, a query kg cannot check safely or cheaply: one
+    longer than :data:`MAX_QUERY_CHARS`, an empty one, one holding a ``\\u``/``\\U`` escape
+    (the checker and the engine would read different queries: a ``"\\u0022"`` ends a string
+    for one and not the other, hiding a SERVICE from the check), and one where the keyword
+    SERVICE stands outside strings, IRIs and comments, whatever the parser makes of it."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise UsageError(
+            f"{origin}: refused: the query is {len(text):,} characters long; kg runs queries of up to "
+            f"{MAX_QUERY_CHARS:,} (split it, or put long lists of values in the data)"
+        )
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+        raise UsageError(f"{origin}: the query is empty" + (" (it holds only comments)" if text.strip() else ""))
+    escape = _ESCAPE.search(text)
+    if escape:
+        raise QueryRefused(
+            f"{origin}: refused: the escape {escape.group()} at {_where(text, escape.start())}: SPARQL engines "
+            "read \\u escapes in different places, so the query cannot be checked; write the character itself"
+        )
+    for lexeme in _LEXEME.finditer(text):
+        if lexeme.group("service"):
+            raise QueryRefused(f"{origin}: {_SERVICE}")
+
+
+def _deep(function, *args):
+    """``function(*args)`` in a thread with a deep stack (:data:`_STACK_BYTES`, and
+    :data:`_PARSE_DEPTH` Python frames), so that neither rdflib's parser nor Oxigraph
+    overflows the C stack on a long or nested query; its exception is raised here."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as err:  # raised again in the caller
+            outcome["error"] = err
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _PARSE_DEPTH))  # the limit is the process's, not the thread's
+    size = threading.stack_size(_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=run, name="kg-query", daemon=True)
+        worker.start()
+        threading.stack_size(size)
+        worker.join()
+    finally:
+        threading.stack_size(size)
+        sys.setrecursionlimit(limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 @functools.lru_cache(maxsize=128)
 def _parse(text: str):
     """rdflib's parse tree of a query (cached: parsing a long query takes rdflib ~0.5 s)."""
     from rdflib.plugins.sparql.parser import parseQuery
 
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _PARSE_DEPTH))
-    try:
-        return parseQuery(text)
-    finally:
-        sys.setrecursionlimit(limit)
+    return _deep(parseQuery, text)
 
 
 @functools.lru_cache(maxsize=256)
 def check_query(text: str, origin: str = "query") -> str:
-    """Parse ``text`` and refuse what must not run; return the query form (SELECT, ASK, ...).
+    """Screen and parse ``text`` and refuse what must not run; return the query form (SELECT,
+    ASK, ...).
 
-    Raises :class:`QueryRefused` for updates, ``SERVICE`` and ``FROM``/``FROM NAMED``, and
-    :class:`UsageError` naming line and column for a syntax error.
+    Raises :class:`QueryRefused` for updates, ``SERVICE``, ``FROM``/``FROM NAMED`` and
+    ``\\u`` escapes, and :class:`UsageError` for an empty or over-long query and for a
+    syntax error, naming line and column (see :func:`screen`).
     """
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, _PARSE_DEPTH))
-    try:
-        return _check(text, origin)
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-#: Python frames rdflib's parser may use (pyparsing takes ~80 a level of brackets: the shipped
-#: queries, with their fragments included, nest ~25 levels; Python 3.11 calls between Python
-#: functions use no C stack).
-_PARSE_DEPTH = 4000
-
-
-def _check(text: str, origin: str) -> str:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseUpdate
 
+    screen(text, origin)
     try:
         tree = _parse(text)
     except ParseException as err:
         try:
-            update = parseUpdate(text)
-        except ParseException:
+            update = _deep(parseUpdate, text)
+        except (ParseException, RecursionError):
+            update = None
+        operations = sorted({_UPDATE_OPS[n] for n in _walk(update) if n in _UPDATE_OPS}) if update else []
+        if not operations:  # a prologue alone parses as an update of nothing: it is not one
             reason = str(err).split(" (at char")[0]
             where = f"line {err.lineno}, column {err.col}"
             raise UsageError(f"{origin}: SPARQL syntax error at {where}: {reason}") from None
-        operations = sorted({_UPDATE_OPS[n] for n in _walk(update) if n in _UPDATE_OPS})
-        ops = ", ".join(operations) or "an update"
-        raise QueryRefused(f"{origin}: refused: {ops} would change the graph; kg runs read-only queries") from None
+        raise QueryRefused(
+            f"{origin}: refused: {', '.join(operations)} would change the graph; kg runs read-only queries"
+        ) from None
     except RecursionError:
-        raise UsageError(f"{origin}: query too deeply nested to check") from None
+        raise UsageError(f"{origin}: query nested too deeply to check (brackets or groups over ~2,000 deep)") from None
     names = set(_walk(tree))
     if "ServiceGraphPattern" in names:
-        raise QueryRefused(f"{origin}: refused: SERVICE would send the query over the network; kg makes no requests")
+        raise QueryRefused(f"{origin}: {_SERVICE}")
     if "DatasetClause" in names:
         raise QueryRefused(f"{origin}: refused: FROM / FROM NAMED would load other graphs; query the loaded graph")
     form = tree[1].name
@@ -496,15 +599,58 @@ def _variables(text: str, rows: list[dict[str, Node]]) -> list[str]:
     return names
 
 
-def _worker(store, text, form, bindings, limit, origin, conn) -> None:
+def _checked_run(store, text: str, bindings: Mapping[str, Node], limit: int | None, origin: str) -> QueryResult:
+    """Check ``text`` (:func:`check_query`) and run it on ``store``, in a deep-stack thread."""
+    form = check_query(text, origin)
+    if bindings and form == "SELECT":
+        projected = _projected(text)
+        missing = sorted(n for n in bindings if projected is not None and n not in projected)
+        if missing:
+            raise UsageError(f"{origin}: parameter ?{missing[0]} must be projected in the SELECT clause to be bound")
+    return _deep(_evaluate, store, text, form, bindings, limit, origin)
+
+
+#: The errors a worker sends back by name (each made from its message alone).
+_SENT = {cls.__name__: cls for cls in (UsageError, QueryRefused, QueryTimeout, ResultTooLarge)}
+
+
+def _die_with_parent() -> None:
+    """Have Linux kill this worker when the process that forked it dies (``kill -9 kg``), so a
+    query never runs on orphaned."""
     try:
-        conn.send(("ok", _evaluate(store, text, form, bindings, limit, origin)))
-    except KgError as err:  # sent as a plain UsageError: subclasses need not unpickle
-        conn.send(("error", UsageError(str(err))))
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker is still a daemon
+        pass
+
+
+def _worker(store, text, bindings, limit, origin, conn) -> None:
+    _die_with_parent()
+    try:
+        conn.send(("ok", _checked_run(store, text, bindings, limit, origin)))
+    except KgError as err:  # by name and message: a subclass need not unpickle
+        conn.send(("error", type(err).__name__ if type(err).__name__ in _SENT else "UsageError", str(err)))
     except Exception as err:  # reported to the parent as a message, never a traceback
-        conn.send(("error", UsageError(f"query failed: {err}")))
+        conn.send(("error", "UsageError", f"{origin}: query failed: {' '.join(str(err).split())}"))
     finally:
         conn.close()
+
+
+def _died(origin: str, code: int | None) -> UsageError:
+    """The error for a worker that ended without an answer: killed by a signal or exited."""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        if -code == signal.SIGKILL:
+            return UsageError(f"{origin}: the query worker was killed ({name}; out of memory?)")
+        return UsageError(
+            f"{origin}: the query engine crashed ({name}): the query is too large or too deeply nested for it; "
+            "simplify it"
+        )
+    return UsageError(f"{origin}: the query worker ended without an answer (exit status {code})")
 
 
 def _check_terms(bindings: Mapping[str, Node], origin: str) -> None:
@@ -529,42 +675,39 @@ def run_query(
 ) -> QueryResult:
     """Check ``text`` and run it on ``graph`` with ``bindings``, within ``timeout`` seconds.
 
-    With a timeout the query runs in a forked worker process that is killed when the time is
-    up (:class:`QueryTimeout`); ``timeout=None`` runs it in this process. A result of more
-    than ``limit`` rows or triples raises :class:`ResultTooLarge` (``None``: no limit).
+    With a ``timeout`` the query is checked and run in a forked worker process, killed when
+    the time is up (:class:`QueryTimeout`): checking a long query is part of the time. With
+    ``timeout=0`` the worker has no time limit; with ``None`` the query runs in this process.
+    A worker that dies (a crash of the engine, the kernel's out-of-memory killer) is one
+    :class:`UsageError`. A result of more than ``limit`` rows or triples raises
+    :class:`ResultTooLarge` (``None``: no limit).
     """
-    form = check_query(text, origin)
+    screen(text, origin)  # cheap, and what no parser should read
     bindings = dict(bindings or {})
     _check_terms(bindings, origin)
-    if bindings and form == "SELECT":
-        projected = _projected(text)
-        missing = sorted(n for n in bindings if projected is not None and n not in projected)
-        if missing:
-            raise UsageError(f"{origin}: parameter ?{missing[0]} must be projected in the SELECT clause to be bound")
-    if not timeout:
-        return _evaluate(graph.store, text, form, bindings, limit, origin)
+    if timeout is None:
+        return _checked_run(graph.store, text, bindings, limit, origin)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_worker, args=(graph.store, text, form, bindings, limit, origin, sender), daemon=True
-    )
+    process = context.Process(target=_worker, args=(graph.store, text, bindings, limit, origin, sender), daemon=True)
     process.start()
     sender.close()
     try:
-        if not receiver.poll(timeout):
+        if not receiver.poll(timeout or None):
             raise QueryTimeout(f"{origin}: stopped after {timeout:g} s (raise --timeout to allow longer)")
         try:
-            status, payload = receiver.recv()
+            answer = receiver.recv()
         except EOFError:
-            raise UsageError(f"{origin}: the query worker died (out of memory?)") from None
+            process.join(5)
+            raise _died(origin, process.exitcode) from None
     finally:
         if process.is_alive():
             process.kill()
         process.join()
         receiver.close()
-    if status == "error":
-        raise payload
-    return payload
+    if answer[0] == "error":
+        raise _SENT[answer[1]](answer[2])
+    return answer[1]
 
 
 #: The shipped queries :mod:`kg.windows` answers from its index where the store has one.

@@ -194,7 +194,7 @@ def test_parameters_are_bound_and_hidden(invoke, tmp_path):
         ("SELECT * WHERE { VALUES ?e { <http://127.0.0.1:9/> } SERVICE ?e { ?a ?b ?c } }", "SERVICE"),
         ("SELECT * WHERE { ?a ?b ?c FILTER EXISTS { SERVICE <http://127.0.0.1:9/> { ?d ?e ?f } } }", "SERVICE"),
         ("SELECT * WHERE { OPTIONAL { SELECT ?d WHERE { SERVICE <http://127.0.0.1:9/> { ?d ?e ?f } } } }", "SERVICE"),
-        ("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }", "SERVICE"),
+        ("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }", "the escape \\u0053"),
         ("SELECT * FROM <file:///etc/hostname> WHERE { ?a ?b ?c }", "FROM"),
         ("SELECT * FROM NAMED <http://127.0.0.1:9/> WHERE { ?a ?b ?c }", "FROM"),
     ],
