@@ -66,6 +66,34 @@ class KgGroup(click.Group):
     """Turns library errors into one line on stderr and an exit code; never a traceback."""
 
     def main(self, *args, **kwargs):
+        # Every line passes kg.output's guard: text for a person has its control characters
+        # escaped (a label never drives the terminal); a failed write to stdout is one line.
+        from kg.output import command_streams
+
+        with command_streams(self._shows_text, lambda: self._shows_text(err=True)):
+            self._main(*args, **kwargs)
+
+    @staticmethod
+    def _shows_text(err: bool = False) -> bool:
+        """Whether the running command writes text for a person, not data: on stdout with
+        ``-f table`` (the default), on stderr (its notes) whenever it has ``-f`` at all. Other
+        commands print data (``kg export -o -``) or a progress bar (``kg load``)."""
+        ctx = click.get_current_context(silent=True)
+        params = ctx.params if ctx is not None else {}
+        return "fmt" in params if err else params.get("fmt") == "table"
+
+    @staticmethod
+    def _discard_stdout() -> None:
+        """Point stdout at the null device: what is still buffered for it (the reader of a pipe
+        left, the disk is full) is dropped at exit instead of failing a second time."""
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # not a file descriptor (a test's in-memory stream)
+            pass
+
+    def _main(self, *args, **kwargs):
+        from kg.errors import OutputError
+
         # A bad option or argument is one line too (click would print usage, a hint and the
         # error on three): what is wrong, and where the help is.
         kwargs.pop("standalone_mode", None)
@@ -90,12 +118,20 @@ class KgGroup(click.Group):
         except click.Abort:
             click.echo("kg: aborted", err=True)
             sys.exit(1)
+        except OutputError as err:  # printing --help or --version to a full disk
+            self._discard_stdout()
+            click.echo(f"kg: error: {err}", err=True)
+            sys.exit(err.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KgError as err:
+            from kg.errors import OutputError
+
+            if isinstance(err, OutputError):  # `kg info > /dev/full`
+                self._discard_stdout()
             click.echo(f"kg: error: {err}", err=True)
             ctx.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
@@ -104,8 +140,7 @@ class KgGroup(click.Group):
             click.echo("kg: interrupted", err=True)
             ctx.exit(130)
         except BrokenPipeError:  # `kg … | head`: the reader left; stop quietly
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            self._discard_stdout()
             ctx.exit(0)
         except Exception as err:  # a bug: say so in one line unless debugging
             if os.environ.get("KG_DEBUG"):
@@ -636,9 +671,9 @@ def query(session, name, params, fmt, list_, query_dirs, timeout, limit) -> None
     if name in specs:
         spec = specs[name]
     elif name.endswith(".rq") or path.is_file():
-        if not path.is_file():
+        if not path.exists():
             raise UsageError(f"{name}: no such query file")
-        spec = load_spec(path)
+        spec = load_spec(path)  # a regular file only: a named pipe or a device is refused
     else:
         from kg.lookup import nearest_words
 
@@ -652,7 +687,7 @@ def query(session, name, params, fmt, list_, query_dirs, timeout, limit) -> None
         given[key] = value
     _remote_deadline(session, timeout)
     graph = session.graph()
-    result, bindings = execute(graph, spec, given, timeout or None, limit or None)
+    result, bindings = execute(graph, spec, given, timeout, limit or None)
     _print_result(session, result, bindings, fmt)
 
 
@@ -707,7 +742,7 @@ def _run_named(session, name: str, given: dict[str, str], fmt: str, timeout: flo
     spec = catalogue()[name]
     _remote_deadline(session, timeout)
     graph = session.graph()
-    result, bindings = execute(graph, spec, given, timeout or None, limit or None)
+    result, bindings = execute(graph, spec, given, timeout, limit or None)
     _print_result(session, result, bindings, fmt)
 
 

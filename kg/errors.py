@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["printable", "os_reason", "KgError", "InputError", "UsageError", "EntityNotFound", "AmbiguousEntity"]
+__all__ = [
+    "printable",
+    "os_reason",
+    "KgError",
+    "InputError",
+    "UsageError",
+    "OutputError",
+    "EntityNotFound",
+    "AmbiguousEntity",
+]
 
 
 def printable(text: object) -> str:
@@ -35,6 +44,15 @@ class KgError(Exception):
 
 class UsageError(KgError):
     """A command or function was called with values it cannot use."""
+
+
+class OutputError(KgError):
+    """Standard output cannot be written: a full disk or device (``kg info > /dev/full``), an
+    I/O error. A reader that leaves a pipe (``kg … | head``) is not one: that is a
+    :class:`BrokenPipeError`, and the command stops quietly."""
+
+    def __init__(self, err: OSError) -> None:
+        super().__init__(f"standard output: {os_reason(err)}")
 
 
 class InputError(KgError):

@@ -1,20 +1,65 @@
-"""Row formatters shared by every command that prints rows: table, csv, json."""
+"""Row formatters shared by every command that prints rows: table, csv, json; and the
+guard on the standard streams that keeps a label from driving the terminal.
+
+Text for a person (a table, an entity card, a path) shows every control character escaped,
+as error lines do (:func:`kg.errors.printable`): a label holding ``ESC ] 0 ; … BEL`` or
+``ESC [ 2 J`` is printed as ``\\x1b]0;…\\x07``, never acted on. JSON keeps every character:
+it escapes control characters itself.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import re
 import shutil
-from collections.abc import Callable, Sequence
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["FORMATS", "format_rows", "format_json", "table"]
+from kg.errors import OutputError
+
+__all__ = ["FORMATS", "format_rows", "format_json", "table", "shown", "command_streams"]
 
 FORMATS = ("table", "csv", "json")
 
 #: Rows (or triples) a query may return before it is refused; ``kg query --limit`` changes it.
 RESULT_LIMIT = 10_000
+
+
+#: Beyond printable ASCII: each such character is looked at by :func:`shown`.
+_BEYOND_ASCII = re.compile(r"[^\x20-\x7e]")
+#: C0 controls, DEL and C1 controls: what a terminal acts on.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Format characters kept as text: zero-width non-joiner and joiner shape Persian and Indic
+#: words and emoji.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _escape(char: str) -> str:
+    return repr(char)[1:-1]  # as kg.errors.printable writes it: \x1b, \r, \u202e
+
+
+def _shown_char(char: str, lines: bool) -> str:
+    if lines and char in "\n\t":
+        return char
+    category = unicodedata.category(char)
+    if category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and char not in _JOINERS):
+        return _escape(char)
+    return char
+
+
+def shown(text: str, lines: bool = False) -> str:
+    """``text`` safe to print on a terminal: control characters (ESC, BEL, CR, backspace, C1
+    controls), bidi controls (U+202E, U+2066, ...) and other invisible format characters, line
+    and paragraph separators and lone surrogates are escaped as :func:`kg.errors.printable`
+    escapes them (``\\x1b``, ``\\r``, ``\\u202e``). Spaces, accents, CJK, emoji and the
+    joiners U+200C/U+200D are kept. With ``lines``, newlines and tabs are kept too (free text
+    of several lines); else they are escaped (one table cell)."""
+    return _BEYOND_ASCII.sub(lambda m: _shown_char(m.group(), lines), text)
 
 
 def table(
@@ -31,7 +76,8 @@ def table(
     """
     if max_width is None:
         max_width = max(60, shutil.get_terminal_size((120, 24)).columns)
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    # escaped first, so that the widths count what the terminal shows
+    cells = [[shown(_cell(row.get(c))) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     if records_if_wide and sum(min(w, 40) for w in widths) + 2 * (len(widths) - 1) > max_width:
         return _records(columns, cells, max_width)
@@ -72,6 +118,17 @@ def _cell(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _data_cell(value: Any) -> str:
+    """A csv or tsv cell: one line (a run of whitespace, newlines and tabs included, is one
+    space), with its C0 and C1 control characters and DEL escaped (``\\x1b``).
+
+    csv and tsv go to a terminal as often as to a file, and ``cat out.csv`` would act on a
+    raw ESC, so it does not pass; the escape is text a spreadsheet shows as it is. Other
+    characters (bidi marks, which right-to-left text needs, accents, CJK) are data and kept.
+    ``-f json`` keeps every character."""
+    return _CONTROLS.sub(lambda m: _escape(m.group()), _cell(value))
+
+
 def _line(values: Sequence[str], widths: Sequence[int], gap: int, ends: Sequence[bool] = ()) -> str:
     out = []
     for i, (value, width) in enumerate(zip(values, widths, strict=True)):
@@ -88,7 +145,11 @@ def format_json(data: Any) -> str:
 
 
 def format_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
-    """Rows as ``table``, ``csv`` or ``json`` (a list of objects with ``columns`` as keys)."""
+    """Rows as ``table``, ``csv`` or ``json`` (a list of objects with ``columns`` as keys).
+
+    A table cell shows control and format characters escaped (:func:`shown`); a csv cell only
+    its control characters (:func:`_data_cell`); json keeps every character (it escapes
+    control characters itself)."""
     if fmt == "json":
         return format_json([{c: row.get(c) for c in columns} for row in rows])
     if fmt == "csv":
@@ -96,7 +157,7 @@ def format_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([_data_cell(row.get(c)) for c in columns])
         return buffer.getvalue().rstrip("\n")
     return table(rows, columns, records_if_wide=True)
 
@@ -108,9 +169,11 @@ _GRAPH_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 def render_result(result, fmt: str, label: Callable[[Any], str]) -> str:
     """A :class:`kg.queries.QueryResult` in ``fmt``.
 
-    ``table`` shows labels (from ``label``) instead of IRIs; ``csv``/``tsv``/``json`` give IRIs
-    and lexical values; ``sparql-json``/``sparql-xml`` follow the W3C result formats;
-    CONSTRUCT/DESCRIBE results are graphs (``turtle`` by default, ``jsonld``, ``nt``).
+    ``table`` shows labels (from ``label``) instead of IRIs, control characters escaped;
+    ``csv``/``tsv``/``json`` give IRIs and lexical values (csv and tsv with control
+    characters escaped, as :func:`format_rows` does); ``sparql-json``/``sparql-xml`` follow
+    the W3C result formats; CONSTRUCT/DESCRIBE results are graphs (``turtle`` by default,
+    ``jsonld``, ``nt``).
     """
     from rdflib import Graph, Literal, URIRef, Variable
     from rdflib.query import Result
@@ -161,6 +224,63 @@ def render_result(result, fmt: str, label: Callable[[Any], str]) -> str:
     if fmt == "tsv":
         lines = ["\t".join(columns)]
         for row in rows:
-            lines.append("\t".join(_cell(row.get(c)).replace("\t", " ") for c in columns))
+            lines.append("\t".join(_data_cell(row.get(c)) for c in columns))
         return "\n".join(lines)
     return format_rows(rows, columns, "csv")
+
+
+class _Stream:
+    """``sys.stdout`` or ``sys.stderr`` while a command runs (:func:`command_streams`)."""
+
+    def __init__(self, stream: Any, text: Callable[[], bool], failed: type[OutputError] | None) -> None:
+        self._stream, self._text, self._failed = stream, text, failed
+
+    def write(self, data: Any) -> int:
+        written = len(data)
+        if isinstance(data, str) and self._text():
+            data = shown(data, lines=True)
+        self._call(self._stream.write, data)
+        return written
+
+    def flush(self) -> None:
+        self._call(self._stream.flush)
+
+    @property
+    def buffer(self) -> _Stream:
+        """The binary stream below (``kg export -o -`` writes bytes): written as given."""
+        return _Stream(self._stream.buffer, lambda: False, self._failed)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def _call(self, method: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return method(*args)
+        except BrokenPipeError:  # the reader left (`kg … | head`): kg.cli stops quietly
+            raise
+        except OSError as err:
+            if self._failed is None:
+                raise
+            raise self._failed(err) from None
+
+
+@contextlib.contextmanager
+def command_streams(text_out: Callable[[], bool], text_err: Callable[[], bool]) -> Iterator[None]:
+    """``sys.stdout`` and ``sys.stderr`` guarded while a command runs.
+
+    Text written while ``text_out()`` (``text_err()`` for stderr) is true is for a person: its
+    control characters are escaped by :func:`shown` (newlines and tabs kept), whatever command
+    wrote it. Otherwise (data: csv, json, RDF, bytes) it is written as given. A write to stdout
+    that fails (a full disk, ``kg info > /dev/full``) raises :class:`kg.errors.OutputError`;
+    a reader leaving a pipe stays a :class:`BrokenPipeError`.
+    """
+    saved = sys.stdout, sys.stderr
+    out = sys.stdout = _Stream(sys.stdout, text_out, OutputError) if sys.stdout is not None else None
+    err = sys.stderr = _Stream(sys.stderr, text_err, None) if sys.stderr is not None else None
+    try:
+        yield
+    finally:  # unless replaced meanwhile (click pacifies a broken pipe's stdout at exit)
+        if sys.stdout is out:
+            sys.stdout = saved[0]
+        if sys.stderr is err:
+            sys.stderr = saved[1]

@@ -10,8 +10,14 @@ A case is a ``kg`` command line over some files. It must end with its exit code 
 and in every case no traceback, no output file created or changed, and a persistent store
 left as it was (data files are also loaded into one with ``kg load``).
 
-The README's "Errors and exit codes" section is this corpus as a table; ``python
-tests/test_bad_inputs.py`` prints it, and a test holds the README to it.
+``SHOWN_ESCAPED`` holds bad input that is not an error: a label with control characters
+(terminal escapes, CR, backspace, a bidi override). The command ends with exit 0, and MESSAGE
+is the line of its stdout that shows the label, its control characters escaped as error
+lines escape them (``\\x1b``); no control character reaches the terminal raw.
+
+The README's "Errors and exit codes" section is this corpus as a table (``CASES``, then
+``SHOWN_ESCAPED``); ``python tests/test_bad_inputs.py`` prints it, and a test holds the
+README to it.
 """
 
 # ruff: noqa: E501  (the corpus holds exact messages, one per line)
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import stat
@@ -152,6 +159,19 @@ def model(name: str, content: str, message: str) -> Case:
 
 def cli(name: str, args: tuple[str, ...], message: str, files=None, setup=None, output=None) -> Case:
     return Case("command line", name, args, 2, message, files or {}, setup, output)
+
+
+def query_case(name: str, text: str, message: str, extra: tuple[str, ...] = ()) -> Case:
+    """``kg query q.rq`` on a query file holding ``text``."""
+    return Case("query", name, ("query", "{dir}/q.rq", *extra), 2, message, {"q.rq": text})
+
+
+def _query_folder(text: str) -> Callable[[Path], None]:
+    def make(folder: Path) -> None:
+        (folder / "mine").mkdir()
+        (folder / "mine" / "mine.rq").write_text(text, encoding="utf-8")
+
+    return make
 
 
 #: A well-formed fact sheet: each sheet case changes one thing about it.
@@ -540,6 +560,119 @@ CASES = [
         "{dir}/kgdb/g-000001: the store's current generation is missing; make the store again: remove {dir}/kgdb, then  kg --store oxigraph:{dir}/kgdb load",
         setup=_damaged_store(shutil.rmtree),
     ),
+    # -- hardening round 2 (#17): query text --
+    query_case(
+        "SERVICE hidden by \\u0022 escapes",
+        'SELECT * WHERE { BIND("\\u0022" AS ?x) SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } BIND("\\u0022" AS ?y) }',
+        "{dir}/q.rq: refused: the escape \\u0022 at line 1, column 24: SPARQL engines read \\u escapes in different places, so the query cannot be checked; write the character itself",
+    ),
+    query_case(
+        "SERVICE after a comment ended by CR",
+        "SELECT * WHERE { # note\r SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }",
+        "{dir}/q.rq: refused: SERVICE would send the query over the network; kg makes no requests",
+    ),
+    cli(
+        "SERVICE in a query of --queries DIR",
+        ("query", "mine", "--queries", "{dir}/mine"),
+        "{dir}/mine/mine.rq: refused: the escape \\u0027 at line 2, column 24: SPARQL engines read \\u escapes in different places, so the query cannot be checked; write the character itself",
+        setup=_query_folder(
+            "# title: mine\nSELECT * WHERE { BIND('\\u0027' AS ?x) SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } BIND('\\u0027' AS ?y) }\n"
+        ),
+    ),
+    query_case(
+        "\\u escape of a letter",
+        'SELECT * WHERE { BIND("\\u0053ABCD" AS ?x) }',
+        "{dir}/q.rq: refused: the escape \\u0053 at line 1, column 24: SPARQL engines read \\u escapes in different places, so the query cannot be checked; write the character itself",
+    ),
+    query_case(
+        "\\U escape past Unicode",
+        'SELECT * WHERE { BIND("\\U00110000" AS ?x) }',
+        "{dir}/q.rq: refused: the escape \\U00110000 at line 1, column 24: SPARQL engines read \\u escapes in different places, so the query cannot be checked; write the character itself",
+    ),
+    query_case(
+        "query over 65,536 characters",
+        "SELECT * WHERE { ?s ?p ?o FILTER(" + "||".join("?o=1" for _ in range(14_000)) + ") }",
+        "{dir}/q.rq: refused: the query is 84,034 characters long; kg runs queries of up to 65,536 (split it, or put long lists of values in the data)",
+    ),
+    query_case(
+        "query file over 256 KB",
+        "SELECT * WHERE { ?s ?p ?o }\n" + "#" * 300_000,
+        "{dir}/q.rq: refused: 300,028 bytes, longer than any query kg runs (65,536 characters)",
+    ),
+    query_case(
+        "20,000 objects in one list",
+        "SELECT * WHERE { ?s <http://e.org/p> " + ",".join("1" for _ in range(20_000)) + " }",
+        "{dir}/q.rq: stopped after 1 s (raise --timeout to allow longer)",
+        ("--timeout", "1"),
+    ),
+    query_case(
+        "a chain of 8,000 ||",
+        "SELECT * WHERE { ?x ?p ?o FILTER(" + "||".join(f"?x={i % 10}" for i in range(8_000)) + ") }",
+        "{dir}/q.rq: stopped after 1 s (raise --timeout to allow longer)",
+        ("--timeout", "1"),
+    ),
+    query_case(
+        "brackets nested 20,000 deep",
+        "SELECT * WHERE { ?x ?p ?o FILTER(" + "(" * 20_000 + "?x" + ")" * 20_000 + ") }",
+        "{dir}/q.rq: query nested too deeply to check (brackets or groups over ~2,000 deep)",
+    ),
+    query_case("empty query file", "", "{dir}/q.rq: the query is empty"),
+    query_case(
+        "query file of comments only",
+        "# title: to do\n# description: later\n",
+        "{dir}/q.rq: the query is empty (it holds only comments)",
+    ),
+    query_case(
+        "query file of a prologue only",
+        "PREFIX ex: <http://e.org/>\n",
+        "{dir}/q.rq: SPARQL syntax error at line 2, column 1: Expected {SelectQuery | ConstructQuery | DescribeQuery | AskQuery}, found end of text",
+    ),
+    cli(
+        "a named pipe in --queries DIR",
+        ("query", "--list", "--queries", "{dir}/mine"),
+        "{dir}/mine/x.rq: not a regular file (a named pipe, socket or device); a query is a .rq text file",
+        setup=lambda d: ((d / "mine").mkdir(), os.mkfifo(d / "mine" / "x.rq")),
+    ),
+    cli(
+        "a named pipe as the query file",
+        ("query", "{dir}/x.rq"),
+        "{dir}/x.rq: not a regular file (a named pipe, socket or device); a query is a .rq text file",
+        setup=lambda d: os.mkfifo(d / "x.rq"),
+    ),
+]
+
+
+#: Labels holding control characters (#17, item 7): terminal escapes (a window title set by
+#: OSC, the screen cleared by CSI), and a carriage return, a backspace and a right-to-left override.
+LABELS = (
+    "@prefix tkg: <https://w3id.org/tradekg/ontology#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "@base <https://w3id.org/tradekg/id/> .\n"
+    '<company/evil> a tkg:Company ; rdfs:label "Evil\\u001b]0;pwned\\u0007\\u001b[2J Co"@en .\n'
+    '<company/flip> a tkg:Company ; rdfs:label "Ford\\r\\bAuto \\u202eoc.elbat"@en .\n'
+)
+
+
+def shown(name: str, args: tuple[str, ...], line: str) -> Case:
+    return Case("shown escaped", name, ("--data", "{dir}/labels.ttl", *args), 0, line, {"labels.ttl": LABELS})
+
+
+SHOWN_ESCAPED = [
+    shown(
+        "a label with terminal escapes",
+        ("show", "company:evil"),
+        "Evil\\x1b]0;pwned\\x07\\x1b[2J Co  (company:evil)",
+    ),
+    shown(
+        "a label with CR, backspace and U+202E",
+        ("show", "company:flip"),
+        "Ford\\r\\x08Auto \\u202eoc.elbat  (company:flip)",
+    ),
+    shown(
+        "a label with terminal escapes, as csv",
+        ("query", "search", "-p", "text", "Evil", "-f", "csv"),
+        "https://w3id.org/tradekg/id/company/evil,Evil\\x1b]0;pwned\\x07\\x1b[2J Co,https://w3id.org/tradekg/ontology#Company,Evil\\x1b]0;pwned\\x07\\x1b[2J Co",
+    ),
 ]
 
 
@@ -606,6 +739,23 @@ def test_an_ill_typed_date_does_not_stop_other_commands(tmp_path, invoke):
     assert result.exit_code == 0 and "2025-02-30" in result.stdout
 
 
+#: What must never reach stdout or stderr raw: C0 controls but newline, DEL, C1 controls, bidi controls.
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("case", SHOWN_ESCAPED, ids=[c.name for c in SHOWN_ESCAPED])
+def test_a_label_with_control_characters_is_shown_escaped(case, tmp_path, runner):
+    from kg.cli import cli
+
+    args = prepare(case, tmp_path)
+    # color=True: as on a terminal (click strips ANSI sequences from what it prints to a pipe)
+    result = runner.invoke(cli, args, color=True, catch_exceptions=False)
+    assert result.exit_code == case.exit, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not RAW.search(result.stdout) and not RAW.search(result.stderr)
+    assert case.message in result.stdout.splitlines()
+
+
 # -- the README's table ---------------------------------------------------------------------
 
 
@@ -616,7 +766,7 @@ def table() -> str:
         return printable(text).replace("{dir}/", "").replace("{dir}", ".").replace("|", "\\|")
 
     lines = ["| input | command | exit | message |", "|---|---|---|---|"]
-    for case in CASES:
+    for case in CASES + SHOWN_ESCAPED:
         command = "kg " + " ".join(a if " " not in a else f'"{a}"' for a in case.args)
         lines.append(f"| {case.name} | `{cell(command)}` | {case.exit} | {cell(case.message)} |")
     return "\n".join(lines) + "\n"

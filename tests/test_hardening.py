@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -360,3 +361,169 @@ def test_an_unreadable_folder_inside_a_data_folder(tmp_path, skip_bad):
     else:
         message = f"{data}/sub: cannot read the folder: permission denied (--skip-bad skips it and loads the rest)"
         assert one_error(done) == message
+
+
+# -- item 7: labels with terminal escapes are shown escaped ----------------------------------
+
+#: A label with each kind of control character, as Turtle writes it: a window title set (OSC
+#: … BEL), the screen cleared (CSI 2J), a carriage return, a backspace, a right-to-left override.
+EVIL_TTL = r"Evil\u001b]0;pwned\u0007\u001b[2J\r\b\u202e"
+EVIL = "Evil\x1b]0;pwned\x07\x1b[2J\r\b\u202e"
+EVIL_DATA = f"""@prefix tkg: <https://w3id.org/tradekg/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@base <https://w3id.org/tradekg/id/> .
+<company/evil> a tkg:Company ; rdfs:label "{EVIL_TTL} Co"@en ; skos:altLabel "{EVIL_TTL} alias"@en .
+<policy/evil> a tkg:ExportControl ; rdfs:label "{EVIL_TTL} controls"@en ; tkg:imposedBy <government/china> ;
+  tkg:inForceFrom "2025-06-01"^^xsd:date ; tkg:inForceFromPrecision tkg:DayPrecision ;
+  tkg:restricts <commodity/gallium> ; tkg:adverselyAffects <company/evil>, <industry/automotive> .
+<source/evil> a tkg:NewsArticle ; rdfs:label "{EVIL_TTL} Times"@en ; tkg:recordedOn "2025-06-01"^^xsd:date .
+<kind/evil> rdfs:label "{EVIL_TTL} kind"@en .
+<assertion/evil> {{ <policy/evil> tkg:restricts <commodity/gallium> . }}
+<assertion/evil> a tkg:Assertion ; prov:wasDerivedFrom <source/evil> ; tkg:evidenceKind <kind/evil> ;
+  tkg:quote "{EVIL_TTL} quote" .
+"""
+
+#: Every command printing labels as text (its default -f table), the csv and tsv writers, and
+#: two notes on stderr naming an entity.
+TEXT_COMMANDS = {
+    "show": ("show", "company:evil"),
+    "show a policy": ("show", "policy:evil", "--as-of", "2025-06-06"),
+    "query": ("query", "search", "-p", "text", "Evil"),
+    "query csv": ("query", "search", "-p", "text", "Evil", "-f", "csv"),
+    "query tsv": ("query", "search", "-p", "text", "Evil", "-f", "tsv"),
+    "query --list": ("query", "--list", "--queries", "{queries}"),
+    "impact": ("impact", "policy:evil", "--as-of", "2025-06-06"),
+    "paths": ("paths", "policy:evil", "industry:automotive", "--as-of", "2025-06-06"),
+    "timeline": ("timeline", "--from", "2025-05-31", "--to", "2025-06-01"),
+    "diff": ("diff", "2025-05-31", "2025-06-02"),
+    "info": ("info",),
+    "validate": ("validate",),
+    "whatif": ("whatif", "--lift", "policy:evil", "--as-of", "2025-06-06"),
+    "impact note on stderr": ("impact", "company:evil", "--as-of", "2025-06-06"),
+    "paths note on stderr": ("paths", "company:evil", "industry:automotive", "--as-of", "2025-06-06"),
+}
+#: Bytes a terminal acts on: C0 controls but newline and tab (tsv's separator), DEL, C1 controls.
+RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+OVERRIDE = "\u202e".encode()
+
+
+@pytest.fixture(scope="module")
+def evil(tmp_path_factory) -> dict[str, str]:
+    """The labels above in a data file; a query folder with a query whose title holds them."""
+    folder = tmp_path_factory.mktemp("evil")
+    (folder / "evil.trig").write_text(EVIL_DATA, encoding="utf-8")
+    (folder / "queries").mkdir()
+    title = EVIL.replace("\r", "")  # a CR would end the header's line
+    (folder / "queries" / "evil.rq").write_text(
+        f"# title: {title} title\n# description: d\n# returns: s\nSELECT ?s WHERE {{ ?s ?p ?o }} LIMIT 1\n",
+        encoding="utf-8",
+    )
+    return {"data": str(folder / "evil.trig"), "queries": str(folder / "queries")}
+
+
+def on_terminal(*args: str) -> tuple[int, bytes, bytes]:
+    """Run ``kg ARGS`` with stdout and stderr on terminals: raw pseudo-terminals, so that what
+    kg writes arrives unchanged (click strips ANSI sequences only from what goes to a pipe)."""
+    import pty
+    import select
+    import tty
+
+    (out, out_tty), (err, err_tty) = pty.openpty(), pty.openpty()
+    for fd in (out_tty, err_tty):
+        tty.setraw(fd)
+    proc = subprocess.Popen([kg_command(), *args], stdin=subprocess.DEVNULL, stdout=out_tty, stderr=err_tty)
+    os.close(out_tty)
+    os.close(err_tty)
+    got, reading = {out: b"", err: b""}, {out, err}
+    while reading:
+        for fd in select.select(list(reading), [], [], 300)[0]:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:  # EIO: kg has closed its end
+                chunk = b""
+            if chunk:
+                got[fd] += chunk
+            else:
+                reading.discard(fd)
+                os.close(fd)
+    return proc.wait(timeout=300), got[out], got[err]
+
+
+@pytest.mark.parametrize(("name", "command"), list(TEXT_COMMANDS.items()), ids=list(TEXT_COMMANDS))
+def test_a_label_never_drives_the_terminal(evil, name, command):
+    code, out, err = on_terminal("--data", evil["data"], *(a.format(**evil) for a in command))
+    assert code in (0, 1), err  # kg validate finds the new entities unsourced: exit 1
+    assert b"\x1b" not in out and b"\x07" not in out
+    assert not RAW_CONTROL.search(out) and not RAW_CONTROL.search(err), (out, err)
+    assert b"\\x1b]0;pwned\\x07" in (err if "stderr" in name else out)
+    if "csv" not in name and "tsv" not in name:  # csv and tsv keep format characters as data
+        assert OVERRIDE not in out and OVERRIDE not in err
+        assert b"\\u202e" in (err if "stderr" in name else out)
+
+
+def test_a_table_shows_the_escapes_and_counts_them_in_its_widths():
+    from kg.output import table
+
+    header, rule, row = table([{"name": "a\x1b[2Jb", "kind": "c\u202ed"}], ["name", "kind"], max_width=80).split("\n")
+    assert row == "a\\x1b[2Jb  c\\u202ed"
+    assert rule == "-" * len("a\\x1b[2Jb") + "  " + "-" * len("c\\u202ed")
+
+
+def test_csv_escapes_control_characters_and_json_keeps_every_character(evil):
+    done = run("--data", evil["data"], "query", "search", "-p", "text", "Evil", "-f", "csv")
+    assert done.returncode == 0 and not RAW_CONTROL.search(done.stdout)
+    assert b"Evil\\x1b]0;pwned\\x07\\x1b[2J \\x08" + OVERRIDE + b" Co" in done.stdout  # CR: whitespace, a space
+    done = run("--data", evil["data"], "show", "company:evil", "-f", "json")
+    assert done.returncode == 0 and b"\x1b" not in done.stdout  # JSON writes \u001b
+    assert json.loads(done.stdout)["label"] == f"{EVIL} Co"
+
+
+def test_ordinary_text_is_shown_as_it_is(tmp_path):
+    """Accents, CJK (an ideographic space too), Persian with its zero-width non-joiner, emoji
+    joined by a zero-width joiner: none is a control character."""
+    label = "Caf\u00e9 \u6771\u4eac\u3000\u99c5 \u0645\u06cc\u200c\u0634\u0648\u062f \U0001f468\u200d\U0001f469"
+    names = tmp_path / "names.ttl"
+    names.write_text(
+        "@prefix tkg: <https://w3id.org/tradekg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f'<https://w3id.org/tradekg/id/company/plain> a tkg:Company ; rdfs:label "{label}"@en .\n',
+        encoding="utf-8",
+    )
+    code, out, err = on_terminal("--data", str(names), "show", "company:plain")
+    assert code == 0, err
+    assert out.decode().splitlines()[0] == f"{label}  (company:plain)"
+
+
+# -- a full stdout is one line, exit 2; a reader that leaves a pipe, a quiet exit 0 ----------
+
+
+@needs_root
+@pytest.mark.parametrize(
+    "command",
+    [("info",), ("export", "-f", "nq", "-o", "-"), ("query", "search", "-p", "text", "a", "-f", "json"), ("--help",)],
+    ids=["info", "export", "query", "--help"],
+)
+def test_a_full_stdout_is_one_line(tmp_path, command):
+    full = device(tmp_path / "full", 7)
+    with full.open("wb") as stdout:
+        done = run(*command, stdout=stdout)
+    assert one_error(done) == "standard output: no space left on device"
+    assert is_device(full)
+
+
+@pytest.mark.parametrize(
+    ("command", "read"),
+    [(("export", "-f", "nq", "-o", "-"), 100), (("query", "search", "-p", "text", "a"), 0)],
+    ids=["export, read 100 bytes", "query table, read nothing"],
+)
+def test_a_reader_leaving_the_pipe_ends_kg_quietly(command, read):
+    proc = subprocess.Popen([kg_command(), *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if read:
+        assert len(proc.stdout.read(read)) == read  # `kg … | head -c 100`
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=300) == 0, stderr
+    for bad in (b"kg: error", b"internal error", b"Exception ignored", b"Traceback"):
+        assert bad not in stderr
