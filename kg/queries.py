@@ -371,8 +371,10 @@ _SERVICE = "refused: SERVICE would send the query over the network; kg makes no 
 
 
 def _where(text: str, offset: int) -> str:
+    """``line L, column C`` of ``offset`` in ``text`` (both from 1)."""
     line = text.count("\n", 0, offset) + 1
-    return f"line {line}, column {offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+    column = offset - text.rfind("\n", 0, offset)
+    return f"line {line}, column {column}"
 
 
 @functools.lru_cache(maxsize=256)

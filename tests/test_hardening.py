@@ -214,20 +214,15 @@ def test_a_full_file_system_is_one_line_and_keeps_the_old_file(tmp_path, command
 
 
 @needs_root
-def test_a_load_into_a_full_file_system_is_one_line(tmp_path):
-    with tmpfs(tmp_path / "full", "size=600k") as folder:
+@pytest.mark.parametrize(
+    ("options", "reason"), [("size=600k", "no space left on device"), ("size=64k,ro", "read-only file system")]
+)
+def test_a_load_the_file_system_refuses_is_one_line(tmp_path, options, reason):
+    with tmpfs(tmp_path / "fs", options) as folder:
         store = folder / "kgdb"
         message = one_error(run("--store", f"oxigraph:{store}", "load", "--no-progress"))
-        assert message == f"{store}: cannot write the store: no space left on device"
+        assert message == f"{store}: cannot write the store: {reason}"
         assert not list(store.glob("g-*")) and not (store / "generation").exists()
-
-
-@needs_root
-def test_a_load_into_a_read_only_file_system_is_one_line(tmp_path):
-    with tmpfs(tmp_path / "ro", "size=64k,ro") as folder:
-        store = folder / "kgdb"
-        message = one_error(run("--store", f"oxigraph:{store}", "load", "--no-progress"))
-        assert message == f"{store}: cannot write the store: read-only file system"
 
 
 @pytest.fixture(scope="module")
