@@ -16,8 +16,9 @@ is the line of its stdout that shows the label, its control characters escaped a
 lines escape them (``\\x1b``); no control character reaches the terminal raw.
 
 The README's "Errors and exit codes" section is this corpus as a table (``CASES``, then
-``SHOWN_ESCAPED``); ``python tests/test_bad_inputs.py`` prints it, and a test holds the
-README to it.
+``SHOWN_ESCAPED``, then ``ANSWERED``: hostile input that is valid, which kg once failed on, now
+answered with exit 0 and the line given); ``python tests/test_bad_inputs.py`` prints it, and a
+test holds the README to it.
 """
 
 # ruff: noqa: E501  (the corpus holds exact messages, one per line)
@@ -612,6 +613,12 @@ CASES = [
         ("--timeout", "1"),
     ),
     query_case(
+        "3,000 triple patterns in one group",
+        "PREFIX ex: <http://e.org/> SELECT * WHERE { " + " ".join(f"?s ex:p{i} ?o{i} ." for i in range(3000)) + " }",
+        "{dir}/q.rq: stopped after 1 s (raise --timeout to allow longer)",
+        ("--timeout", "1"),
+    ),
+    query_case(
         "brackets nested 20,000 deep",
         "SELECT * WHERE { ?x ?p ?o FILTER(" + "(" * 20_000 + "?x" + ")" * 20_000 + ") }",
         "{dir}/q.rq: query nested too deeply to check (brackets or groups over ~2,000 deep)",
@@ -672,6 +679,28 @@ SHOWN_ESCAPED = [
         "a label with terminal escapes, as csv",
         ("query", "search", "-p", "text", "Evil", "-f", "csv"),
         "https://w3id.org/tradekg/id/company/evil,Evil\\x1b]0;pwned\\x07\\x1b[2J Co,https://w3id.org/tradekg/ontology#Company,Evil\\x1b]0;pwned\\x07\\x1b[2J Co",
+    ),
+]
+
+
+def answered(name: str, args: tuple[str, ...], line: str, files=None, setup=None, output: str | None = None) -> Case:
+    return Case("answered", name, args, 0, line, files or {}, setup, output)
+
+
+#: Hostile input that is valid RDF or a valid request, which kg once failed on (#17): answered.
+ANSWERED = [
+    answered(
+        "blank nodes nested 1,000 deep, as Turtle",
+        ("--no-bundled", "--data", "{dir}/deep.ttl", "export", "-f", "turtle", "-o", "{dir}/out.ttl"),
+        "wrote 1001 statements to {dir}/out.ttl",
+        files={"deep.ttl": P + "ex:a ex:p " + "[ ex:p " * 1000 + "ex:z" + " ]" * 1000 + " .\n"},
+        output="out.ttl",
+    ),
+    answered(
+        "a broken symlink in a data folder, --skip-bad",
+        ("--data", "{dir}/data", "--skip-bad", "info"),
+        "kg: warning: {dir}/data/gone.ttl: broken symlink: its target {dir}/nowhere.ttl does not exist (skipped)",
+        setup=_broken_link_inside,
     ),
 ]
 
@@ -756,6 +785,23 @@ def test_a_label_with_control_characters_is_shown_escaped(case, tmp_path, runner
     assert case.message in result.stdout.splitlines()
 
 
+@pytest.mark.parametrize("case", ANSWERED, ids=[c.name for c in ANSWERED])
+def test_hostile_but_valid_input_is_answered(case, tmp_path, invoke):
+    """Exit 0 and the line given; an output file holds every statement of the input, readable."""
+    import pyoxigraph as ox
+
+    args = prepare(case, tmp_path)
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    expected = case.message.replace("{dir}", str(tmp_path))
+    if case.output:
+        given, written = (str(tmp_path / name) for name in (*case.files, case.output))
+        count = len(list(ox.parse(path=given, format=ox.RdfFormat.TURTLE)))
+        assert len(list(ox.parse(path=written, format=ox.RdfFormat.TURTLE))) == count == 1001
+    assert expected in result.stderr.splitlines()
+
+
 # -- the README's table ---------------------------------------------------------------------
 
 
@@ -766,7 +812,7 @@ def table() -> str:
         return printable(text).replace("{dir}/", "").replace("{dir}", ".").replace("|", "\\|")
 
     lines = ["| input | command | exit | message |", "|---|---|---|---|"]
-    for case in CASES + SHOWN_ESCAPED:
+    for case in CASES + SHOWN_ESCAPED + ANSWERED:
         command = "kg " + " ".join(a if " " not in a else f'"{a}"' for a in case.args)
         lines.append(f"| {case.name} | `{cell(command)}` | {case.exit} | {cell(case.message)} |")
     return "\n".join(lines) + "\n"
