@@ -7,6 +7,8 @@ fault, and the exit code the command line should end with (2: bad input or usage
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 
 __all__ = [
     "printable",
@@ -20,10 +22,30 @@ __all__ = [
 ]
 
 
-def printable(text: object) -> str:
-    """``text`` with every control character shown escaped (``\\n``, ``\\x00``): a character
-    quoted from a file or a pasted name is shown, never acted on by a terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+#: Beyond printable ASCII: each such character is looked at by :func:`printable`.
+_BEYOND_ASCII = re.compile(r"[^\x20-\x7e]")
+#: Format characters kept as text: zero-width non-joiner and joiner shape Persian and Indic
+#: words and emoji.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _printable_char(char: str, lines: bool) -> str:
+    if lines and char in "\n\t":
+        return char
+    category = unicodedata.category(char)
+    if category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and char not in _JOINERS):
+        return repr(char)[1:-1]  # \x1b, \r, \u202e
+    return char
+
+
+def printable(text: object, lines: bool = False) -> str:
+    """``text`` safe to print on a terminal: a character quoted from a file or a pasted name is
+    shown, never acted on. Control characters (ESC, BEL, CR, backspace, C1 controls), bidi
+    controls (U+202E, U+2066, ...) and other invisible format characters, line and paragraph
+    separators and lone surrogates are shown escaped (``\\x1b``, ``\\r``, ``\\u202e``); spaces,
+    accents, CJK, emoji and the joiners U+200C/U+200D are kept. With ``lines``, newlines and
+    tabs are kept too (free text of several lines); else they are escaped (one line)."""
+    return _BEYOND_ASCII.sub(lambda m: _printable_char(m.group(), lines), str(text))
 
 
 def os_reason(err: OSError) -> str:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, os_reason
 
 __all__ = ["Sentence", "Mention", "DateMention", "read_article", "sentences", "resolve_dates", "ingest"]
 
@@ -101,7 +101,7 @@ def read_article(path: Path) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError as err:
-        raise InputError(str(path), f"cannot read the article: {err.strerror or err}") from None
+        raise InputError(str(path), f"cannot read the article: {os_reason(err)}") from None
     if b"\x00" in data[:4096]:
         raise InputError(str(path), "not a text file (it holds NUL bytes)")
     try:

@@ -16,13 +16,12 @@ import json
 import re
 import shutil
 import sys
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from kg.errors import OutputError
+from kg.errors import OutputError, printable
 
-__all__ = ["FORMATS", "format_rows", "format_json", "table", "shown", "command_streams"]
+__all__ = ["FORMATS", "format_rows", "format_json", "table", "command_streams"]
 
 FORMATS = ("table", "csv", "json")
 
@@ -30,36 +29,8 @@ FORMATS = ("table", "csv", "json")
 RESULT_LIMIT = 10_000
 
 
-#: Beyond printable ASCII: each such character is looked at by :func:`shown`.
-_BEYOND_ASCII = re.compile(r"[^\x20-\x7e]")
 #: C0 controls, DEL and C1 controls: what a terminal acts on.
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-#: Format characters kept as text: zero-width non-joiner and joiner shape Persian and Indic
-#: words and emoji.
-_JOINERS = frozenset("\u200c\u200d")
-
-
-def _escape(char: str) -> str:
-    return repr(char)[1:-1]  # as kg.errors.printable writes it: \x1b, \r, \u202e
-
-
-def _shown_char(char: str, lines: bool) -> str:
-    if lines and char in "\n\t":
-        return char
-    category = unicodedata.category(char)
-    if category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and char not in _JOINERS):
-        return _escape(char)
-    return char
-
-
-def shown(text: str, lines: bool = False) -> str:
-    """``text`` safe to print on a terminal: control characters (ESC, BEL, CR, backspace, C1
-    controls), bidi controls (U+202E, U+2066, ...) and other invisible format characters, line
-    and paragraph separators and lone surrogates are escaped as :func:`kg.errors.printable`
-    escapes them (``\\x1b``, ``\\r``, ``\\u202e``). Spaces, accents, CJK, emoji and the
-    joiners U+200C/U+200D are kept. With ``lines``, newlines and tabs are kept too (free text
-    of several lines); else they are escaped (one table cell)."""
-    return _BEYOND_ASCII.sub(lambda m: _shown_char(m.group(), lines), text)
 
 
 def table(
@@ -77,7 +48,7 @@ def table(
     if max_width is None:
         max_width = max(60, shutil.get_terminal_size((120, 24)).columns)
     # escaped first, so that the widths count what the terminal shows
-    cells = [[shown(_cell(row.get(c))) for c in columns] for row in rows]
+    cells = [[printable(_cell(row.get(c))) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     if records_if_wide and sum(min(w, 40) for w in widths) + 2 * (len(widths) - 1) > max_width:
         return _records(columns, cells, max_width)
@@ -126,7 +97,7 @@ def _data_cell(value: Any) -> str:
     raw ESC, so it does not pass; the escape is text a spreadsheet shows as it is. Other
     characters (bidi marks, which right-to-left text needs, accents, CJK) are data and kept.
     ``-f json`` keeps every character."""
-    return _CONTROLS.sub(lambda m: _escape(m.group()), _cell(value))
+    return _CONTROLS.sub(lambda m: printable(m.group()), _cell(value))
 
 
 def _line(values: Sequence[str], widths: Sequence[int], gap: int, ends: Sequence[bool] = ()) -> str:
@@ -147,7 +118,7 @@ def format_json(data: Any) -> str:
 def format_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
     """Rows as ``table``, ``csv`` or ``json`` (a list of objects with ``columns`` as keys).
 
-    A table cell shows control and format characters escaped (:func:`shown`); a csv cell only
+    A table cell shows control and format characters escaped (:func:`kg.errors.printable`); a csv cell only
     its control characters (:func:`_data_cell`); json keeps every character (it escapes
     control characters itself)."""
     if fmt == "json":
@@ -238,7 +209,7 @@ class _Stream:
     def write(self, data: Any) -> int:
         written = len(data)
         if isinstance(data, str) and self._text():
-            data = shown(data, lines=True)
+            data = printable(data, lines=True)
         self._call(self._stream.write, data)
         return written
 
@@ -269,7 +240,7 @@ def command_streams(text_out: Callable[[], bool], text_err: Callable[[], bool]) 
     """``sys.stdout`` and ``sys.stderr`` guarded while a command runs.
 
     Text written while ``text_out()`` (``text_err()`` for stderr) is true is for a person: its
-    control characters are escaped by :func:`shown` (newlines and tabs kept), whatever command
+    control characters are escaped by :func:`kg.errors.printable` (newlines and tabs kept), whatever command
     wrote it. Otherwise (data: csv, json, RDF, bytes) it is written as given. A write to stdout
     that fails (a full disk, ``kg info > /dev/full``) raises :class:`kg.errors.OutputError`;
     a reader leaving a pipe stays a :class:`BrokenPipeError`.

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, UsageError, os_reason
 from kg.namespaces import PREFIXES
 
 __all__ = [
@@ -346,11 +346,7 @@ class OxigraphMemoryStore:
 
 #: How the file system refuses a write, as errno names it and as RocksDB's messages quote it.
 _WRITE_FAILURES = {
-    errno.ENOSPC: "no space left on device",
-    errno.EROFS: "read-only file system",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.EDQUOT: "disk quota exceeded",
+    code: os_reason(OSError(code, "")) for code in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT)
 }
 
 
