@@ -32,18 +32,18 @@ _JOINERS = frozenset("\u200c\u200d")
 def _printable_char(char: str, lines: bool) -> str:
     if lines and char in "\n\t":
         return char
-    category = unicodedata.category(char)
-    if category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and char not in _JOINERS):
-        return repr(char)[1:-1]  # \x1b, \r, \u202e
-    return char
+    if char.isprintable() or char in _JOINERS or unicodedata.category(char) == "Zs":
+        return char
+    return repr(char)[1:-1]  # \x1b, \r, \u202e, \u05cb
 
 
 def printable(text: object, lines: bool = False) -> str:
     """``text`` safe to print on a terminal: a character quoted from a file or a pasted name is
     shown, never acted on. Control characters (ESC, BEL, CR, backspace, C1 controls), bidi
     controls (U+202E, U+2066, ...) and other invisible format characters, line and paragraph
-    separators and lone surrogates are shown escaped (``\\x1b``, ``\\r``, ``\\u202e``); spaces,
-    accents, CJK, emoji and the joiners U+200C/U+200D are kept. With ``lines``, newlines and
+    separators, lone surrogates, private-use and unassigned code points (whatever Python does
+    not call printable) are shown escaped (``\\x1b``, ``\\r``, ``\\u202e``); spaces (no-break,
+    ideographic), accents, CJK, emoji and the joiners U+200C/U+200D are kept. With ``lines``, newlines and
     tabs are kept too (free text of several lines); else they are escaped (one line)."""
     return _BEYOND_ASCII.sub(lambda m: _printable_char(m.group(), lines), str(text))
 
